@@ -1,0 +1,130 @@
+// Rows of durable state and the plan a message's processing writes. These types are the
+// contract between the pure policy stage and the store: policy reads a Snapshot and returns a
+// Plan; the store loads the one and writes the other inside a single transaction.
+import type { Action, Reason, RecipientState, Side, Stage, StreamState } from './vocab.js';
+
+/** Per-recipient state (one row per address). */
+export interface RecipientRow {
+  address: string;
+  domain: string;
+  state: RecipientState;
+  /** Verdict that put the recipient in this state. */
+  reason: Reason | null;
+  side: Side | null;
+  detail: string | null;
+  /** Classification rule id of that verdict, and policy rule id of the transition. */
+  rule: string | null;
+  policyRule: string | null;
+  /** ISO-8601 UTC. */
+  since: string;
+  retestAt: string | null;
+  updatedAt: string;
+}
+
+/** Per-stream escalation state. */
+export interface StreamRow {
+  stream: string;
+  state: StreamState;
+  why: string | null;
+  since: string;
+  updatedAt: string;
+}
+
+/** A past bounce event of a recipient or stream, as policy needs to see it. */
+export interface EventSummary {
+  recipient: string;
+  recipientDomain: string;
+  reason: Reason;
+  side: Side;
+  family: string;
+  action: Action;
+  /** Message key of the DSN that carried it (distinct messages count, not records). */
+  messageKey: string;
+  /** ISO-8601 UTC. */
+  at: string;
+}
+
+/** What the store loads for policy before it decides, inside the transaction. */
+export interface Snapshot {
+  recipients: Map<string, { row: RecipientRow | undefined; events: EventSummary[] }>;
+  stream: { row: StreamRow | undefined; events: EventSummary[] };
+}
+
+/** Which history to load: recipient events since `recipientSince`, stream events since `streamSince`. */
+export interface SnapshotRequest {
+  recipients: string[];
+  stream: string;
+  recipientSince: string;
+  streamSince: string;
+}
+
+/** One bounce event to insert (one per classified recipient record). */
+export interface NewEvent {
+  recipient: string;
+  recipientDomain: string;
+  stream: string;
+  action: Action;
+  status: string;
+  replyCode: string | null;
+  reason: Reason;
+  side: Side;
+  detail: string | null;
+  provider: string;
+  family: string;
+  rule: string;
+  remoteMta: string | null;
+  stage: Stage;
+  diagnostic: string;
+  at: string;
+}
+
+/** A state transition, stored with its explanation (`why`) and the policy rule that fired. */
+export interface Decision {
+  subject: 'recipient' | 'stream';
+  key: string;
+  from: string;
+  to: string;
+  policyRule: string;
+  why: string;
+  at: string;
+}
+
+/** A webhook event to deliver through the outbox. */
+export interface NewOutbox {
+  /** Standard Webhooks `webhook-id`: stable across retries. */
+  webhookId: string;
+  type: 'recipient.state_changed' | 'stream.escalated';
+  /** The exact JSON body to send (signed as is). */
+  body: string;
+  at: string;
+}
+
+export interface Plan {
+  events: NewEvent[];
+  recipients: RecipientRow[];
+  streams: StreamRow[];
+  decisions: Decision[];
+  outbox: NewOutbox[];
+}
+
+/** The received message as ingest saw it. */
+export interface IncomingMessage {
+  /** sha256 of the raw bytes: the idempotency key (an MTA that retries after a lost 250). */
+  key: string;
+  raw: Buffer;
+  envelopeFrom: string;
+  envelopeTo: string[];
+  remoteAddress: string | null;
+  receivedAt: string;
+  kind: string;
+}
+
+export interface OutboxRow {
+  id: number;
+  webhookId: string;
+  type: string;
+  body: string;
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: string;
+}
