@@ -21,22 +21,25 @@ export class AppError extends Error {
   }
 }
 
-/** SMTP reply for an error raised while handling a message (RFC 5321 §4.2 codes). */
+/**
+ * SMTP reply for an error raised while handling a message (RFC 5321 §4.2 codes). smtp-server adds
+ * the RFC 2034 enhanced code itself (451 → 4.3.0, 552 → 5.2.2...), so the texts carry none.
+ */
 export function smtpReplyFor(err: unknown): { code: number; message: string } {
   if (err instanceof AppError) {
     switch (err.code) {
       case 'MESSAGE_TOO_LARGE':
-        return { code: 552, message: '5.3.4 Message size exceeds fixed maximum message size' };
+        return { code: 552, message: 'Message size exceeds fixed maximum message size' };
       case 'RECIPIENT_NOT_SERVED':
-        return { code: 550, message: '5.7.1 Relaying denied: not a bounce address served here' };
+        return { code: 550, message: 'No such bounce address here (only configured bounce domains and addresses are served)' };
       case 'SHUTTING_DOWN':
-        return { code: 421, message: '4.3.2 Service shutting down, try again later' };
+        return { code: 421, message: 'Service shutting down, try again later' };
       case 'STORE_UNAVAILABLE':
-        return { code: 451, message: '4.3.0 Temporary storage failure, try again later' };
+        return { code: 451, message: 'Temporary storage failure, try again later' };
       default:
         break;
     }
   }
   // Anything unexpected is treated as temporary: the MTA keeps the bounce and retries.
-  return { code: 451, message: '4.3.0 Temporary processing failure, try again later' };
+  return { code: 451, message: 'Temporary processing failure, try again later' };
 }
