@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { createMetrics, DomainCap } from '../../src/sinks/metrics.js';
+
+t.test('every bounce_triage metric is documented in docs/metrics.md, and nothing else is', async t => {
+  const m = createMetrics({ version: '1.2.3', rulesVersion: 'abc', domainTopN: 2, domainAllow: [] });
+  const declared = (await m.registry.getMetricsAsJSON()).map(x => x.name).filter(n => n.startsWith('bounce_triage_')).sort();
+  const doc = readFileSync(join(import.meta.dirname, '../../docs/metrics.md'), 'utf8');
+  const documented = [...new Set([...doc.matchAll(/^\| `(bounce_triage_[a-z_]+)`/gm)].map(x => x[1] as string))].sort();
+  t.same(documented, declared);
+});
+
+t.test('metric names follow Prometheus conventions (prefix, _total only on counters, no colons)', async t => {
+  const m = createMetrics({ version: '1', rulesVersion: 'x', domainTopN: 1, domainAllow: [] });
+  for (const metric of await m.registry.getMetricsAsJSON()) {
+    if (!metric.name.startsWith('bounce_triage_')) continue;
+    t.notMatch(metric.name, /:/, metric.name);
+    t.equal(metric.name.endsWith('_total'), metric.type === 'counter', `${metric.name} (${metric.type})`);
+  }
+});
+
+t.test('recipient domains are capped: allow-list and first N keep their label, the rest fold into other', async t => {
+  let folds = 0;
+  const cap = new DomainCap(2, new Set(['contoso.com']), () => { folds += 1; });
+  const labels = ['Contoso.COM', 'a.example', 'b.example', 'c.example', 'a.example', 'contoso.com', 'd.example'].map(d => cap.label(d));
+  t.same(labels, ['contoso.com', 'a.example', 'b.example', 'other', 'a.example', 'contoso.com', 'other']);
+  t.equal(folds, 2, 'each fold is counted');
+});
+
+t.test('outbox gauges read the store once per scrape', async t => {
+  let calls = 0;
+  const m = createMetrics({
+    version: '1', rulesVersion: 'x', domainTopN: 1, domainAllow: [],
+    outboxStats: async () => { calls += 1; return { pending: 3, oldestAgeSeconds: 42, dead: 1 }; },
+  });
+  const text = await m.registry.metrics();
+  t.match(text, /^bounce_triage_outbox_pending 3$/m);
+  t.match(text, /^bounce_triage_outbox_oldest_age_seconds 42$/m);
+  t.match(text, /^bounce_triage_outbox_dead 1$/m);
+  t.equal(calls, 1);
+  t.match(text, /^bounce_triage_build_info\{version="1",rules_version="x"\} 1$/m);
+});
