@@ -1,0 +1,249 @@
+// The default Store: one SQLite file, one process. better-sqlite3 is synchronous, which is what
+// makes "load snapshot → plan → write" a single short IMMEDIATE transaction with no await in
+// the middle (nothing else can interleave, so policy never decides on a stale snapshot).
+// Every database failure leaves as AppError('STORE_UNAVAILABLE') so ingest answers 451 and the
+// MTA retries; the transaction guarantees nothing partial stays behind.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../errors.js';
+import type { IncomingMessage, Plan, Snapshot, SnapshotRequest } from '../domain/state.js';
+import type { CommitResult, OutboxStats, Store } from './store.js';
+import { runMigrations } from './sqlite-migrations.js';
+import {
+  decisionParams, eventParams, INSERT_DECISION, INSERT_EVENT, INSERT_OUTBOX, outboxParams,
+  recipientParams, streamParams, toEventSummary, toOutbox, toRecipient, toStream,
+  UPSERT_RECIPIENT, UPSERT_STREAM,
+  type EventDbRow, type OutboxDbRow, type RecipientDbRow, type StreamDbRow,
+} from './sqlite-rows.js';
+
+export interface SqliteStoreOptions {
+  /** File path, or `:memory:` (tests). The parent directory is created when missing. */
+  path: string;
+  /** How long a writer waits for another connection's lock before failing (ms). */
+  busyTimeoutMs?: number;
+  /**
+   * Default FULL. In WAL mode NORMAL survives a process crash but may lose the last commits on
+   * power loss or an OS crash (https://www.sqlite.org/pragma.html#pragma_synchronous). We answer
+   * 250 only after commit and the MTA then deletes its copy, so a lost commit is a silently lost
+   * bounce: FULL (one WAL fsync per message) is the price of keeping that promise. NORMAL is
+   * there for disposable deployments and benchmarks.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export function openSqliteStore(opts: SqliteStoreOptions): Store {
+  return new SqliteStore(opts);
+}
+
+/** Marks an exception thrown by the caller's plan, so it is not mistaken for a store failure. */
+class PlanFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+function prepare(db: Database.Database) {
+  const s = (sql: string) => db.prepare(sql);
+  return {
+    messageByKey: s('SELECT id, status FROM messages WHERE key = ?'),
+    insertMessage: s(`INSERT INTO messages (key, received_at, envelope_from, envelope_to,
+      remote_address, size, kind, status, error) VALUES (@key, @received_at, @envelope_from,
+      @envelope_to, @remote_address, @size, @kind, @status, @error)`),
+    insertRaw: s('INSERT INTO raw_messages (message_id, bytes) VALUES (?, ?)'),
+    markProcessed: s(`UPDATE messages SET status = 'processed', error = NULL WHERE id = ?`),
+    recipient: s('SELECT * FROM recipients WHERE address = ?'),
+    stream: s('SELECT * FROM streams WHERE stream = ?'),
+    recipientEvents: s(`SELECT recipient, recipient_domain, reason, side, family, action,
+      message_key, at FROM bounce_events WHERE recipient = ? AND at >= ? ORDER BY at, id`),
+    streamEvents: s(`SELECT recipient, recipient_domain, reason, side, family, action,
+      message_key, at FROM bounce_events WHERE stream = ? AND at >= ? ORDER BY at, id`),
+    insertEvent: s(INSERT_EVENT),
+    upsertRecipient: s(UPSERT_RECIPIENT),
+    upsertStream: s(UPSERT_STREAM),
+    insertDecision: s(INSERT_DECISION),
+    insertOutbox: s(INSERT_OUTBOX),
+    due: s(`SELECT id, webhook_id, type, body, attempts, created_at, next_attempt_at FROM outbox
+      WHERE status = 'pending' AND next_attempt_at <= @now
+        AND (leased_until IS NULL OR leased_until < @now)
+      ORDER BY id LIMIT @limit`),
+    lease: s('UPDATE outbox SET leased_until = ? WHERE id = ?'),
+    delivered: s(`UPDATE outbox SET status = 'delivered', delivered_at = ?, attempts = attempts + 1,
+      leased_until = NULL, last_error = NULL WHERE id = ?`),
+    retry: s(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
+      leased_until = NULL WHERE id = ?`),
+    dead: s(`UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?,
+      leased_until = NULL WHERE id = ?`),
+    pendingStats: s(`SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE status = 'pending'`),
+    deadCount: s(`SELECT count(*) FROM outbox WHERE status = 'dead'`).pluck(),
+    ping: s('SELECT 1').pluck(),
+  };
+}
+type Statements = ReturnType<typeof prepare>;
+
+class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private db: Database.Database | undefined;
+  private st: Statements | undefined;
+  private closed = false;
+
+  constructor(private readonly opts: SqliteStoreOptions) {}
+
+  async init(): Promise<void> {
+    if (this.db) return;
+    try {
+      const { path } = this.opts;
+      if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+      const db = new Database(path, { timeout: this.opts.busyTimeoutMs ?? 5000 });
+      try {
+        db.pragma('journal_mode = WAL');
+        db.pragma(`synchronous = ${this.opts.synchronous ?? 'FULL'}`);
+        db.pragma('foreign_keys = ON');
+        runMigrations(db);
+        this.st = prepare(db);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      this.db = db;
+      this.closed = false;
+    } catch (err) {
+      throw unavailable('cannot open the SQLite store', err);
+    }
+  }
+
+  async commitMessage(msg: IncomingMessage, request: SnapshotRequest, plan: (snap: Snapshot) => Plan): Promise<CommitResult> {
+    return this.guard('commit message', (db, st) => db.transaction((): CommitResult => {
+      const existing = st.messageByKey.get(msg.key) as { id: number; status: string } | undefined;
+      if (existing?.status === 'processed') return { messageId: existing.id, duplicate: true };
+      let messageId: number;
+      if (existing) {
+        // A quarantined message replayed after a parser fix: process it under the same row.
+        messageId = existing.id;
+        st.markProcessed.run(messageId);
+      } else {
+        messageId = this.insertMessage(st, msg, 'processed', null);
+      }
+      let result: Plan;
+      try {
+        result = plan(this.snapshot(st, request));
+      } catch (err) {
+        throw new PlanFailure(err);
+      }
+      for (const e of result.events) st.insertEvent.run(eventParams(e, messageId, msg.key));
+      for (const r of result.recipients) st.upsertRecipient.run(recipientParams(r));
+      for (const s of result.streams) st.upsertStream.run(streamParams(s));
+      for (const d of result.decisions) st.insertDecision.run(decisionParams(d, messageId));
+      for (const o of result.outbox) st.insertOutbox.run(outboxParams(o, messageId));
+      return { messageId, duplicate: false };
+    }).immediate());
+  }
+
+  async quarantine(msg: IncomingMessage, error: string): Promise<CommitResult> {
+    return this.guard('quarantine message', (db, st) => db.transaction((): CommitResult => {
+      const existing = st.messageByKey.get(msg.key) as { id: number } | undefined;
+      if (existing) return { messageId: existing.id, duplicate: true };
+      return { messageId: this.insertMessage(st, msg, 'quarantined', error), duplicate: false };
+    }).immediate());
+  }
+
+  async getRecipient(address: string) {
+    return this.guard('read recipient', (_db, st) => {
+      const row = st.recipient.get(address) as RecipientDbRow | undefined;
+      return row && toRecipient(row);
+    });
+  }
+
+  async getStream(stream: string) {
+    return this.guard('read stream', (_db, st) => {
+      const row = st.stream.get(stream) as StreamDbRow | undefined;
+      return row && toStream(row);
+    });
+  }
+
+  async claimOutbox(now: Date, limit: number, leaseMs: number) {
+    const at = now.toISOString();
+    const until = new Date(now.getTime() + leaseMs).toISOString();
+    return this.guard('claim outbox', (db, st) => db.transaction(() => {
+      const rows = st.due.all({ now: at, limit }) as OutboxDbRow[];
+      for (const r of rows) st.lease.run(until, r.id);
+      return rows.map(toOutbox);
+    }).immediate());
+  }
+
+  async markDelivered(id: number, at: Date): Promise<void> {
+    this.guard('mark delivered', (_db, st) => st.delivered.run(at.toISOString(), id));
+  }
+
+  async markFailed(id: number, error: string, nextAttemptAt: Date | null): Promise<void> {
+    this.guard('mark failed', (_db, st) => nextAttemptAt
+      ? st.retry.run(error, nextAttemptAt.toISOString(), id)
+      : st.dead.run(error, id));
+  }
+
+  async outboxStats(now: Date): Promise<OutboxStats> {
+    return this.guard('read outbox stats', (_db, st) => {
+      const p = st.pendingStats.get() as { n: number; oldest: string | null };
+      const age = p.oldest ? Math.max(0, (now.getTime() - Date.parse(p.oldest)) / 1000) : 0;
+      return { pending: p.n, oldestAgeSeconds: age, dead: st.deadCount.get() as number };
+    });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return this.guard('ping', (_db, st) => st.ping.get() === 1);
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const db = this.db;
+    this.db = undefined;
+    this.st = undefined;
+    if (db?.open) db.close();
+  }
+
+  private insertMessage(st: Statements, msg: IncomingMessage, status: string, error: string | null): number {
+    const info = st.insertMessage.run({
+      key: msg.key, received_at: msg.receivedAt, envelope_from: msg.envelopeFrom,
+      envelope_to: JSON.stringify(msg.envelopeTo), remote_address: msg.remoteAddress,
+      size: msg.raw.length, kind: msg.kind, status, error,
+    });
+    const id = Number(info.lastInsertRowid);
+    st.insertRaw.run(id, msg.raw);
+    return id;
+  }
+
+  // Window bounds are compared as strings: every timestamp in this store is
+  // Date#toISOString() output (fixed width, UTC), for which text order is time order.
+  private snapshot(st: Statements, req: SnapshotRequest): Snapshot {
+    const recipients: Snapshot['recipients'] = new Map();
+    for (const address of req.recipients) {
+      if (recipients.has(address)) continue;
+      const row = st.recipient.get(address) as RecipientDbRow | undefined;
+      const events = (st.recipientEvents.all(address, req.recipientSince) as EventDbRow[]).map(toEventSummary);
+      recipients.set(address, { row: row && toRecipient(row), events });
+    }
+    const row = st.stream.get(req.stream) as StreamDbRow | undefined;
+    const events = (st.streamEvents.all(req.stream, req.streamSince) as EventDbRow[]).map(toEventSummary);
+    return { recipients, stream: { row: row && toStream(row), events } };
+  }
+
+  /** Runs `fn` against the open database; any failure other than the plan's becomes STORE_UNAVAILABLE. */
+  private guard<T>(what: string, fn: (db: Database.Database, st: Statements) => T): T {
+    if (!this.db || !this.st) {
+      throw new AppError('STORE_UNAVAILABLE', `cannot ${what}: store is ${this.closed ? 'closed' : 'not initialised'}`);
+    }
+    try {
+      return fn(this.db, this.st);
+    } catch (err) {
+      if (err instanceof PlanFailure) throw err.cause;
+      throw unavailable(`cannot ${what}`, err);
+    }
+  }
+}
+
+function unavailable(what: string, cause: unknown): AppError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new AppError('STORE_UNAVAILABLE', `${what}: ${detail}`, [], { cause });
+}
