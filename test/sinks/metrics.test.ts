@@ -16,7 +16,7 @@ t.test('metric names follow Prometheus conventions (prefix, _total only on count
   for (const metric of await m.registry.getMetricsAsJSON()) {
     if (!metric.name.startsWith('bounce_triage_')) continue;
     t.notMatch(metric.name, /:/, metric.name);
-    t.equal(metric.name.endsWith('_total'), metric.type === 'counter', `${metric.name} (${metric.type})`);
+    t.equal(metric.name.endsWith('_total'), String(metric.type) === 'counter', `${metric.name} (${metric.type})`);
   }
 });
 
