@@ -56,6 +56,12 @@ export interface SnapshotRequest {
   stream: string;
   recipientSince: string;
   streamSince: string;
+  /**
+   * When set, the stream's events are only its failed events of this provider family with one of
+   * these sides, and only the latest per recipient domain: what the escalation rule counts. It keeps
+   * the snapshot bounded by the number of domains, however many bounces a big stream collects.
+   */
+  streamFilter?: { family: string; sides: readonly Side[] };
 }
 
 /** One bounce event to insert (one per classified recipient record). */

@@ -1,8 +1,8 @@
 // The policy stage: turns one message's verdicts plus the stored history into the rows to write
 // (events, state rows, transitions with their explanation). Pure — the clock is an input.
-import type { EventSummary, NewEvent, RecipientRow, StreamRow } from '../domain/state.js';
+import type { EventSummary, NewEvent, RecipientRow, SnapshotRequest, StreamRow } from '../domain/state.js';
 import { decideRecipient } from './recipient.js';
-import { decideStream, domainOf } from './stream.js';
+import { decideStream, domainOf, ESCALATION_EVENTS } from './stream.js';
 import type { PolicyConfig, PolicyInput, PolicyItem, PolicyOutcome } from './types.js';
 
 export type { PolicyConfig, PolicyInput, PolicyItem, PolicyOutcome } from './types.js';
@@ -62,11 +62,12 @@ export function decide(input: PolicyInput, cfg: PolicyConfig): PolicyOutcome {
   return out;
 }
 
-/** The widest history window policy needs, so the store loads everything in one query. */
-export function historySince(now: Date, cfg: PolicyConfig): { recipientSince: string; streamSince: string } {
+/** The history policy needs: the recipients' events in the policy window, and per stream only what escalation counts. */
+export function historyRequest(now: Date, cfg: PolicyConfig): Omit<SnapshotRequest, 'recipients' | 'stream'> {
   return {
     recipientSince: new Date(now.getTime() - cfg.policyWindowMs).toISOString(),
     streamSince: new Date(now.getTime() - cfg.escalateWindowMs).toISOString(),
+    streamFilter: ESCALATION_EVENTS,
   };
 }
 

@@ -11,9 +11,12 @@ export interface StreamOutcome {
   domains: string[];
 }
 
+/** The stored events escalation counts; the store loads only these (latest per domain). */
+export const ESCALATION_EVENTS = { family: 'microsoft', sides: [...SENDER_SIDES] } as const;
+
 /** Is this event a sender-side rejection by Microsoft (the signal the escalation counts)? */
 export function isMicrosoftSenderSide(e: Pick<EventSummary, 'side' | 'family' | 'action'>): boolean {
-  return e.family === 'microsoft' && SENDER_SIDES.has(e.side) && e.action === 'failed';
+  return e.family === ESCALATION_EVENTS.family && SENDER_SIDES.has(e.side) && e.action === 'failed';
 }
 
 /**

@@ -56,6 +56,12 @@ function prepare(db: Database.Database) {
       message_key, at FROM bounce_events WHERE recipient = ? AND at >= ? ORDER BY at, id`),
     streamEvents: s(`SELECT recipient, recipient_domain, reason, side, family, action,
       message_key, at FROM bounce_events WHERE stream = ? AND at >= ? ORDER BY at, id`),
+    // SQLite returns the other columns of the row holding max(at) (bare columns with max()).
+    streamDomainEvents: s(`SELECT recipient, recipient_domain, reason, side, family, action,
+      message_key, max(at) AS at FROM bounce_events
+      WHERE stream = ? AND at >= ? AND family = ? AND action = 'failed'
+        AND side IN (SELECT value FROM json_each(?))
+      GROUP BY recipient_domain ORDER BY at`),
     insertEvent: s(INSERT_EVENT),
     upsertRecipient: s(UPSERT_RECIPIENT),
     upsertStream: s(UPSERT_STREAM),
@@ -225,7 +231,11 @@ class SqliteStore implements Store {
       recipients.set(address, { row: row && toRecipient(row), events });
     }
     const row = st.stream.get(req.stream) as StreamDbRow | undefined;
-    const events = (st.streamEvents.all(req.stream, req.streamSince) as EventDbRow[]).map(toEventSummary);
+    const f = req.streamFilter;
+    const rows = f
+      ? st.streamDomainEvents.all(req.stream, req.streamSince, f.family, JSON.stringify(f.sides))
+      : st.streamEvents.all(req.stream, req.streamSince);
+    const events = (rows as EventDbRow[]).map(toEventSummary);
     return { recipients, stream: { row: row && toStream(row), events } };
   }
 
