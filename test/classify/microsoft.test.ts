@@ -1,0 +1,131 @@
+// Expectation table for Microsoft replies (../shared/reference/samples.jsonl and
+// microsoft-ndr.md): reason, side, detail and provider, written out row by row — no snapshot
+// can "fix" a classification. The traps of microsoft-ndr.md §4 each have a row.
+import t from 'tap';
+import type { SampleSpec } from '../../src/classify/index.js';
+import { M365, verdict } from './fixtures/rules.js';
+
+type Row = [text: string, opts: Omit<SampleSpec, 'text'>, reason: string, side: string, detail: string | undefined, provider: string];
+
+const OLC = 'outlook-com.olc.protection.outlook.com';
+const NDR = { host: null, generator: 'microsoft' } as const;
+const m365 = { host: M365 };
+
+const rows: Row[] = [
+  // recipient does not exist: suppress
+  ['550 5.4.1 Recipient address rejected: Access denied. [CY4PEPF0000EE3C.namprd03.prod.outlook.com 2023-09-18T12:48:32.808Z 08DBB45899852BA7]', m365, 'userunknown', 'recipient', 'microsoft.dbeb_unknown_recipient', 'microsoft_m365'],
+  ['550 5.4.1 [kijitora@example.org]: Recipient address rejected: Access denied [NEKOCHAN.cat-neko22.prod.protection.outlook.com]', m365, 'userunknown', 'recipient', 'microsoft.dbeb_unknown_recipient', 'microsoft_m365'],
+  ['550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup', NDR, 'userunknown', 'recipient', 'microsoft.recipient_not_found', 'microsoft_m365'],
+  ['550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient firstname.lastname@company.com not found by SMTP address lookup', m365, 'userunknown', 'recipient', 'microsoft.recipient_not_found', 'microsoft_m365'],
+  ['550 5.1.1 RESOLVER.ADR.RecipNotFound; not found', NDR, 'userunknown', 'recipient', 'microsoft.recipient_not_found', 'microsoft_m365'],
+  ['550 5.5.0 Requested action not taken: mailbox unavailable (S2017062302). [HE1EUR01FT020.eop-EUR01.prod.protection.outlook.com 2023-09-19T15:05:34.324Z 08DBB71928CA8F8E]', { host: OLC }, 'userunknown', 'recipient', 'microsoft.consumer_unknown_recipient', 'microsoft_consumer'],
+  ['550 Requested action not taken: mailbox unavailable (-0000000022:2222:-0000000022)', { host: 'mx1.hotmail.com' }, 'userunknown', 'recipient', 'microsoft.consumer_unknown_recipient', 'microsoft_consumer'],
+  // 5.2.2: the same code for a full mailbox and for the sender's submission quota
+  ['550 5.2.2 <kijitora@example.jp>... Mailbox Full', { host: 'hotmail-com.olc.protection.outlook.com' }, 'mailboxfull', 'recipient', 'microsoft.mailbox_full', 'microsoft_consumer'],
+  ['Submission quota exceeded', { ...NDR, status: '5.2.2' }, 'exceedlimit', 'sender_account', 'microsoft.submission_quota', 'microsoft_m365'],
+  // recipient-side permission: pause, never suppress
+  ['Delivery not authorized', { ...m365, status: '5.7.1' }, 'rejected', 'recipient_admin', 'microsoft.group_restricted', 'microsoft_m365'],
+  ["Remote Server returned '<xxxxxxxx> #5.7.1 smtp;550 5.7.1 RESOLVER.RST.AuthRequired; authentication required [Stage: CreateMessage]'", NDR, 'securityerror', 'recipient_admin', 'microsoft.group_restricted', 'microsoft_m365'],
+  ['550 5.7.12 Sender was not authenticated by organization', m365, 'rejected', 'recipient_admin', 'microsoft.group_restricted', 'microsoft_m365'],
+  ['550 5.7.124 Sender not in allowed-senders list', m365, 'rejected', 'recipient_admin', 'microsoft.group_restricted', 'microsoft_m365'],
+  ['550 5.7.133 Sender not authenticated for group', m365, 'rejected', 'recipient_admin', 'microsoft.group_restricted', 'microsoft_m365'],
+  ['550 5.7.134 Sender was not authenticated for mailbox', m365, 'rejected', 'recipient_admin', 'microsoft.group_restricted', 'microsoft_m365'],
+  ['550 5.7.135 Sender was not authenticated for public folder', m365, 'rejected', 'recipient_admin', 'microsoft.group_restricted', 'microsoft_m365'],
+  ['550 5.7.136 Sender was not authenticated', m365, 'rejected', 'recipient_admin', 'microsoft.group_restricted', 'microsoft_m365'],
+  ['550 5.7.1 You do not have permission to send to this recipient. For assistance, contact your system administrator.', m365, 'rejected', 'recipient_admin', 'microsoft.group_restricted', 'microsoft_m365'],
+  ['550 5.7.900 Delivery not authorized, message refused', m365, 'policyviolation', 'recipient_admin', 'microsoft.transport_rule', 'microsoft_m365'],
+  ['5.7.520 Access denied, Your organization does not allow external forwarding. Please contact your administrator for further assistance. AS(7555)', NDR, 'policyviolation', 'recipient_admin', 'microsoft.forwarding_blocked', 'microsoft_m365'],
+  // tenant-level: one tenant blocked us, or its domain/MX is misconfigured
+  ['550 5.7.513 Service unavailable, Client host [192.0.2.7] blocked by example.com using Customer Block list (AS16012607)', m365, 'blocked', 'recipient_admin', 'microsoft.customer_blocklist', 'microsoft_m365'],
+  ['550 5.7.507 Access denied, rejected by recipient', m365, 'blocked', 'recipient_admin', 'microsoft.customer_blocklist', 'microsoft_m365'],
+  ['550 5.4.1 Relay Access Denied', m365, 'norelaying', 'recipient_admin', 'microsoft.domain_not_accepted', 'microsoft_m365'],
+  ['550 5.7.1 Unable to relay', m365, 'norelaying', 'recipient_admin', 'microsoft.domain_not_accepted', 'microsoft_m365'],
+  ['550 5.7.1 Unable to relay', { host: 'smtp.office365.com' }, 'norelaying', 'sender_mta', 'microsoft.submission_relay_denied', 'microsoft_m365'],
+  ['530 5.7.1 Client was not authenticated', { ...m365, stage: 'mail' }, 'securityerror', 'recipient_admin', 'microsoft.mx_requires_auth', 'microsoft_m365'],
+  ['530 5.7.57 SMTP; Client was not authenticated to send anonymous mail during MAIL FROM [AM6PR0732BE0065.eurprd07.prod.outlook.com]', { host: 'AM6PR0732BE0065.outlook.office365.com', stage: 'mail' }, 'securityerror', 'sender_mta', 'microsoft.submission_requires_auth', 'microsoft_m365'],
+  ['550 5.4.14 Routing loop detected', NDR, 'networkerror', 'recipient_admin', 'microsoft.routing_loop', 'microsoft_m365'],
+  ['432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded', m365, 'speeding', 'transient', 'microsoft.recipient_throttled', 'microsoft_m365'],
+  ["550 5.2.121 Recipient's per hour message receive limit from specific sender exceeded", NDR, 'speeding', 'transient', 'microsoft.recipient_rate_limit', 'microsoft_m365'],
+  // sender authentication: escalate the stream
+  ['550 5.7.509 Access denied, sending domain [EXAMPLE.JP] does not pass DMARC verification and has a DMARC policy of reject. [7FQL1BDY0XZ5XGTW.JPNP222.PROD.OUTLOOK.COM 2024-04-29T23:34:45.000Z NG5X6YLY2QZK8T7B]', { host: 'apc.olc.protection.outlook.com', recipient: 'a@outlook.com' }, 'authfailure', 'sender_auth', 'microsoft.dmarc_reject', 'microsoft_consumer'],
+  ['550 5.7.515 Access denied, sending domain <domain> does not meet the required authentication level.', { host: OLC }, 'securityerror', 'sender_auth', 'microsoft.auth_requirements', 'microsoft_consumer'],
+  ['550 5.7.23 The message was rejected because of Sender Policy Framework violation', m365, 'authfailure', 'sender_auth', 'microsoft.spf_fail', 'microsoft_m365'],
+  ['450 4.7.26 Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed', m365, 'authfailure', 'sender_auth', 'microsoft.ipv6_unauthenticated', 'microsoft_m365'],
+  // the innermost reply of a wrapped NDR decides; the third party is not Microsoft
+  ['550 5.7.1 This message failed DMARC evaluation of domain sent-via.netsuite.com and was rejected as per DMARC policy.', { host: 'mx.netsuite.example' }, 'authfailure', 'sender_auth', undefined, 'other'],
+  ['550 : User unknown', { host: 'msmx.au.com', generator: 'microsoft' }, 'userunknown', 'recipient', undefined, 'other'],
+  // sending IP: escalate, leave recipients alone
+  ['550 5.7.606 Access denied, banned sending IP [198.51.100.222]. To request removal from this list please visit https://sender.office.com/ and follow the directions. For more information please go to  http://go.microsoft.com/fwlink/?LinkID=526655 (AS16012609)', m365, 'blocked', 'sender_ip', 'microsoft.banned_ip', 'microsoft_m365'],
+  ['550 5.7.511 Access denied, banned sender[1.2.3.4]. To request removal from this list please forward this message to delist@messaging.microsoft.com. AS(508)', m365, 'blocked', 'sender_ip', 'microsoft.banned_ip', 'microsoft_m365'],
+  ['550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using Blocklist 1; To request removal from this list please forward this message to delist@messaging.microsoft.com (in reply to RCPT TO command)', { host: 'zzz.mail.eo.outlook.com' }, 'blocked', 'sender_ip', 'microsoft.banned_ip', 'microsoft_m365'],
+  ['550 5.7.1 Service unavailable, Client host [11.22.33.44] blocked using Spamhaus. To request removal from this list see http://www.spamhaus.org/lookup.lasso (AS16012611)', m365, 'blocked', 'sender_ip', 'microsoft.third_party_blocklist', 'microsoft_m365'],
+  ["550 5.7.1 Unfortunately, messages from [10.0.2.5] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). (in reply to MAIL FROM command)", { host: 'eur.olc.protection.outlook.com' }, 'blocked', 'sender_ip', 'microsoft.consumer_blocklist', 'microsoft_consumer'],
+  ["550 5.7.1 Unfortunately, messages from [204.11.58.44] weren't sent. Please contact your Internet service provider since part of their network is on our block list (AS3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors.", { host: OLC, stage: 'mail' }, 'blocked', 'sender_ip', 'microsoft.consumer_blocklist', 'microsoft_consumer'],
+  ["550 SC-001 (BAY004-MC2F37) Unfortunately, messages from 217.160.129.251 weren't sent. Please contact your Internet service provider since part of their network is on our block list.", { host: 'mx1.hotmail.com' }, 'blocked', 'sender_ip', 'microsoft.consumer_blocklist', 'microsoft_consumer'],
+  ["550 OU-001 (SNT004-MC1F43) Unfortunately, messages from 116.246.2.245 weren't sent.", { host: 'mx3.hotmail.com' }, 'blocked', 'sender_ip', 'microsoft.consumer_blocklist', 'microsoft_consumer'],
+  ['451 4.7.650 The mail server [192.0.2.25] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S3113)', { host: OLC }, 'badreputation', 'sender_ip', 'microsoft.ip_reputation_throttle', 'microsoft_consumer'],
+  ['554 4.4.7 Message expired: unable to deliver in 840 minutes.<451 4.7.651 The mail server [192.0.2.9] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S844)>', NDR, 'badreputation', 'sender_ip', 'microsoft.ip_reputation_throttle', 'microsoft_consumer'],
+  ['451 4.7.500 Server busy. Please try again later from [192.0.2.2]. (AS761) (in reply to RCPT TO command)', { host: 'hotmail-com.olc.protection.outlook.com' }, 'speeding', 'sender_ip', 'microsoft.ip_throttle', 'microsoft_consumer'],
+  ['451 4.7.500 Access denied, please try again later', m365, 'blocked', 'sender_ip', 'microsoft.ip_throttle', 'microsoft_m365'],
+  // sender MTA configuration and the message itself
+  ['550 5.7.25 Access denied, the sending IPv6 address [2a01:111:f200:2004::240] must have a reverse DNS record', m365, 'requireptr', 'sender_mta', 'microsoft.ipv6_no_ptr', 'microsoft_m365'],
+  ['550 5.7.506 Access Denied, Bad HELO', m365, 'blocked', 'sender_mta', 'microsoft.bad_helo', 'microsoft_m365'],
+  ['452 4.5.3 Recipients belong to multiple regions ATTR38 [VE1EUR01FT019.eop-EUR01.prod.protection.outlook.com] (in reply to RCPT TO command)', { host: 'hotmail-com.olc.protection.outlook.com' }, 'systemerror', 'sender_mta', 'microsoft.multiple_regions', 'microsoft_consumer'],
+  ['550 5.7.512 Access denied, message must be RFC 5322 section 3.6.2 compliant', m365, 'rejected', 'content', 'microsoft.invalid_from_header', 'microsoft_m365'],
+  ['550 5.6.11 Invalid characters', NDR, 'contenterror', 'content', 'microsoft.bare_lf', 'microsoft_m365'],
+  ['550 5.0.350 Requested action not taken: policy violation detected (AS345)', NDR, 'policyviolation', 'content', 'microsoft.content_rejected', 'microsoft_m365'],
+  // the sender's own tenant (stream sent through M365)
+  ["Remote Server returned '550 5.1.8 Access denied, bad outbound sender'", NDR, 'rejected', 'sender_account', 'microsoft.outbound_spam_blocked', 'microsoft_m365'],
+  ['550 5.7.705 Access denied, tenant has exceeded threshold', NDR, 'speeding', 'sender_account', 'microsoft.tenant_blocked', 'microsoft_m365'],
+  ['550 5.7.708 Service unavailable. Access denied, traffic not accepted from this IP. AS(7230)', NDR, 'speeding', 'sender_account', 'microsoft.tenant_blocked', 'microsoft_m365'],
+  ['550 5.7.750 Service unavailable. Client blocked from sending from unregistered domains', NDR, 'rejected', 'sender_account', 'microsoft.unregistered_domains', 'microsoft_m365'],
+  ['550 5.7.501 Access denied, spam abuse detected', NDR, 'rejected', 'sender_account', 'microsoft.sender_banned', 'microsoft_m365'],
+  ["550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients", NDR, 'speeding', 'sender_account', 'microsoft.daily_recipient_limit', 'microsoft_m365'],
+  // transient: retry, nobody acts
+  ['Message expired', { ...NDR, status: '4.4.7' }, 'expired', 'transient', 'microsoft.message_expired', 'microsoft_m365'],
+  ['550 5.4.300 Message expired', m365, 'expired', 'transient', 'microsoft.message_expired', 'microsoft_m365'],
+  ['451 4.7.700 PFA agent busy, please try again. [***.***.prod.protection.outlook.com] (in reply to MAIL FROM command)', { host: 'apc.olc.protection.outlook.com' }, 'systemerror', 'transient', 'microsoft.service_busy', 'microsoft_consumer'],
+  // legacy consumer and destination trouble
+  ['554 The mail could not be delivered to the recipient because the domain is not reachable. Please check the domain and try again (-1915321397:308:-2147467259)', { host: 'BLU004-OMC3S23.hotmail.com' }, 'hostunknown', 'recipient_admin', 'microsoft.destination_unreachable', 'microsoft_consumer'],
+  ['550 domain [example.com] mismatches client ip 192.0.2.225.', { host: 'blu2-omc4-s22.blu2.hotmail.com' }, 'requireptr', 'sender_auth', 'microsoft.sender_id_mismatch', 'microsoft_consumer'],
+  // a bare 550 5.7.1 says nothing about who must act, even from Microsoft
+  ['550 5.7.1', m365, 'policyviolation', 'unknown', undefined, 'microsoft_m365'],
+];
+
+t.test('Microsoft replies classify as the reference says', async t => {
+  t.ok(rows.length >= 30, `${rows.length} rows`);
+  for (const [text, opts, reason, side, detail, provider] of rows) {
+    const v = verdict(text, opts);
+    t.same(
+      { reason: v.reason, side: v.side, detail: v.detail, provider: v.provider },
+      { reason, side, detail, provider },
+      `${text.slice(0, 90)} → ${v.rule}`,
+    );
+  }
+});
+
+t.test('5.7.520 forwarding blocked is never a suppressing reason, however it arrives', async t => {
+  for (const opts of [NDR, m365, { host: 'relay.example.net' }, { host: null }]) {
+    const v = verdict('550 5.7.520 Access denied, Your organization does not allow external forwarding. Please contact your administrator for further assistance. AS(7555)', opts);
+    t.not(v.reason, 'userunknown');
+    t.equal(v.side, 'recipient_admin', JSON.stringify(opts));
+  }
+});
+
+t.test('S3150 rejected at MAIL FROM is the sending IP, not the recipient', async t => {
+  const v = verdict("550 5.7.1 Unfortunately, messages from [10.0.2.5] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).", { host: OLC, stage: 'mail' });
+  t.equal(v.side, 'sender_ip');
+  t.equal(v.rule, 'microsoft/consumer-blocklist');
+});
+
+t.test('the enhanced code in the reply beats a synthesised Status: 5.0.0 (Exim)', async t => {
+  const v = verdict("550 5.7.1 Unfortunately, messages from [69.64.64.149] weren't sent. Please contact your Internet service provider since part of their network is on our block list (AS3140).", { host: OLC, status: '5.0.0' });
+  t.equal(v.detail, 'microsoft.consumer_blocklist');
+});
+
+t.test('a generic 550 5.7.1 with no telling text is side unknown anywhere', async t => {
+  for (const host of [M365, 'mx.example.net', null]) {
+    const v = verdict('550 5.7.1', { host });
+    t.same([v.reason, v.side, v.rule], ['policyviolation', 'unknown', 'generic/status-delivery-not-authorized'], String(host));
+  }
+});
