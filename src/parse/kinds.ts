@@ -1,0 +1,63 @@
+// Messages that are not delivery failures but arrive at the bounce address all the same:
+// complaint feedback (ARF, RFC 5965) and auto-replies (RFC 3834). Recognising them keeps them
+// from being mistaken for bounces, and lets later stages treat complaints on their own terms.
+import { looksLikeAddress } from './address.js';
+import { fieldValue } from './fields.js';
+import { parseFeedbackReport } from './rfc3464.js';
+import type { MessageView, RawRecipient } from './types.js';
+
+export interface Feedback {
+  feedbackType?: string;
+  recipients: RawRecipient[];
+}
+
+/** ARF report: multipart/report; report-type=feedback-report, or any message/feedback-report part. */
+export function readFeedback(view: MessageView, originalTo: string | undefined): Feedback | undefined {
+  const part = view.parts.find(p => p.contentType === 'message/feedback-report');
+  if (!part && view.reportType !== 'feedback-report') return undefined;
+  const body = part ? part.content.toString('utf8') : '';
+  const fields = parseFeedbackReport(body);
+  const out: Feedback = { recipients: [] };
+  const type = fields['feedback-type']?.toLowerCase();
+  if (type) out.feedbackType = type;
+  // RFC 5965 §3.2: Original-Rcpt-To may repeat (one per recipient); Removal-Recipient is the
+  // opt-out variant (RFC 6650 §7 lists both in use). Else the returned message's To.
+  const all = body.match(/^(?:Original-Rcpt-To|Removal-Recipient)[ \t]*:[ \t]*(.+)$/gim) ?? [];
+  const listed = all.map(l => l.replace(/^[^:]*:\s*/, '').trim()).filter(Boolean);
+  const fromOriginal = originalTo ? originalTo.split(/,\s*/).filter(a => looksLikeAddress(a)) : [];
+  const addresses = listed.length ? listed : fromOriginal;
+  for (const a of addresses) {
+    out.recipients.push({
+      recipient: a,
+      action: 'delivered', // the message was delivered; the recipient then complained
+      diagnosticCode: `feedback-type: ${type ?? 'unknown'}`,
+      stage: 'post_accept',
+      fields,
+    });
+  }
+  return out;
+}
+
+// Subjects of auto-replies in the languages seen in the corpus and in Exchange/Gmail/Apple.
+const AUTOREPLY_SUBJECT =
+  /^\s*(auto(matic|matische)?[ _-]?(reply|response|antwort|ntwort)|out of (the )?office|away (from|until)|vacation|absence|abwesen|r[ée]ponse automatique|respuesta autom[aá]tica|risposta automatica|自動応答|不在)/i;
+
+/** RFC 3834 auto-reply (vacation, out-of-office, autoresponder). */
+export function isAutoReply(view: MessageView): boolean {
+  const submitted = fieldValue(view.header, 'auto-submitted')?.toLowerCase() ?? '';
+  if (submitted.startsWith('auto-replied')) return true;
+  if (fieldValue(view.header, 'x-autoreply') !== undefined || fieldValue(view.header, 'x-autorespond') !== undefined) return true;
+  if (/^auto_reply$/i.test(fieldValue(view.header, 'precedence') ?? '')) return true;
+  if (/vacation/i.test(fieldValue(view.header, 'x-apple-action') ?? '')) return true;
+  return AUTOREPLY_SUBJECT.test(view.subject ?? '');
+}
+
+/** Subject/From of a bounce, used only to give a clearer `why` when no recipient was found. */
+export function looksLikeBounce(view: MessageView): boolean {
+  const subject = view.subject ?? '';
+  const from = fieldValue(view.header, 'from') ?? '';
+  return (
+    /undeliver|returned mail|delivery (status|failure|failed|notification)|failure notice|bounce|non[- ]?delivery|mail delivery|could not be delivered/i.test(subject) ||
+    /mailer-daemon|postmaster|mail delivery (system|subsystem)/i.test(from)
+  );
+}

@@ -1,0 +1,114 @@
+// MIME decoding for the parse stage: the one place that talks to mailparser. It turns raw
+// bytes into a MessageView (headers, human text, the non-text parts we read ourselves) and
+// never throws: when mailparser gives up we fall back to a plain header/body split, because a
+// bounce with broken MIME often still has a perfectly readable notification text.
+import { simpleParser } from 'mailparser';
+import type { SimpleParserOptions } from 'mailparser';
+import { fieldValue, headerEnd, parseHeaderBlock } from './fields.js';
+import type { MessageView, MimePart } from './types.js';
+
+// keepDeliveryStatus: without it mailparser merges message/delivery-status into `text`.
+// ignoreEmbedded: keep message/rfc822 as raw bytes (we read the returned headers ourselves and
+// must not mix the original's text into the notification text).
+// The skip* options and checksumAlgo:false avoid work we never use (mailparser 3.14 README).
+const OPTIONS: SimpleParserOptions = {
+  keepDeliveryStatus: true,
+  ignoreEmbedded: true,
+  skipHtmlToText: true,
+  skipTextToHtml: true,
+  skipImageLinks: true,
+  skipTextLinks: true,
+  keepCidLinks: true,
+  checksumAlgo: false,
+};
+
+const MAX_HTML = 1024 * 1024;
+const CR = 13;
+const LF = 10;
+
+/**
+ * Turn every bare CR into CRLF. mailparser splits lines on LF only, so a CR-only file (old Mac
+ * mail stores; corpus maildir/mac/) would be read as one endless header line.
+ */
+export function normaliseLineEndings(raw: Buffer): Buffer {
+  let bare = 0;
+  for (let i = raw.indexOf(CR); i !== -1; i = raw.indexOf(CR, i + 1)) {
+    if (raw[i + 1] !== LF) bare++;
+  }
+  if (bare === 0) return raw;
+  const out = Buffer.allocUnsafe(raw.length + bare);
+  let j = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i]!;
+    out[j++] = b;
+    if (b === CR && raw[i + 1] !== LF) out[j++] = LF;
+  }
+  return out;
+}
+
+/** Decode the message. `notes` receives anomalies (mailparser errors, fallbacks). */
+export async function readMime(raw: Buffer, notes: string[]): Promise<MessageView> {
+  try {
+    const mail = await simpleParser(raw, OPTIONS);
+    const header = parseHeaderBlock((mail.headerLines ?? []).map(h => h.line).join('\r\n'));
+    const ctype = contentTypeOf(fieldValue(header, 'content-type'));
+    const parts: MimePart[] = mail.attachments.map(a => ({
+      contentType: (a.contentType || 'application/octet-stream').toLowerCase(),
+      content: a.content,
+    }));
+    let text = mail.text ?? '';
+    if (!text.trim() && typeof mail.html === 'string') text = htmlToPlain(mail.html);
+    if (!text.trim() && !parts.length) {
+      // A multipart whose boundary never appears (corpus rfc3464-06) decodes to nothing; its
+      // body is still a readable notification.
+      const body = plainView(raw).text;
+      if (body.trim()) {
+        notes.push(`${ctype.contentType} body without readable parts; read as plain text`);
+        text = body;
+      }
+    }
+    return { header, subject: mail.subject, ...ctype, text, parts };
+  } catch (err) {
+    notes.push(`MIME decoding failed (${errorText(err)}); read as plain text`);
+    return plainView(raw);
+  }
+}
+
+/** Header/body split without MIME: the fallback for messages mailparser rejects. */
+export function plainView(raw: Buffer): MessageView {
+  const all = raw.toString('utf8');
+  const end = headerEnd(all);
+  const header = parseHeaderBlock(all.slice(0, end));
+  const subject = fieldValue(header, 'subject');
+  return { header, subject, ...contentTypeOf(fieldValue(header, 'content-type')), text: all.slice(end), parts: [] };
+}
+
+function contentTypeOf(value: string | undefined): { contentType: string; reportType?: string } {
+  const contentType = (/^\s*([^;\s]+)/.exec(value ?? '')?.[1] ?? 'text/plain').toLowerCase();
+  const report = /report-type\s*=\s*"?([^";\s]+)/i.exec(value ?? '')?.[1];
+  return report ? { contentType, reportType: report.toLowerCase() } : { contentType };
+}
+
+/**
+ * Crude HTML → text for HTML-only notifications (some Microsoft NDRs): we only need the words
+ * for prose regexes, not layout, so mailparser's html-to-text conversion is skipped (speed).
+ */
+export function htmlToPlain(html: string): string {
+  // The notification is near the top; capping the input keeps hostile HTML cheap.
+  return html
+    .slice(0, MAX_HTML)
+    .replace(/<(script|style)\b[^<>]*>[^<]*<\/\1\s*>/gi, ' ')
+    .replace(/<br\s*\/?>|<\/(p|div|tr|li|h\d)\s*>/gi, '\n')
+    .replace(/<[^<>]*>/g, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#39;|&apos;/gi, "'")
+    .replace(/&amp;/gi, '&')
+    .replace(/[ \t]+/g, ' ');
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
