@@ -1,0 +1,126 @@
+// Composition root: config → logger → rules → store → metrics → relay → pipeline → SMTP + HTTP,
+// wired explicitly in this order (DESIGN.md: no autoloading). Shutdown runs in reverse: stop
+// taking mail (421 to open sessions after the grace period), finish in-flight commits, stop the
+// relay, close HTTP and the store, flush logs.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { loadRuleSet, type RuleSet, shippedRuleFiles } from './classify/index.js';
+import type { Config } from './config/schema.js';
+import { createHttpServer } from './http/server.js';
+import { createSmtpIngest } from './ingest/smtp.js';
+import { createLogger } from './log.js';
+import { packageVersion } from './package-root.js';
+import { processMessage, type PipelineDeps } from './pipeline.js';
+import type { PolicyConfig } from './policy/index.js';
+import { createMetrics, type Metrics } from './sinks/metrics.js';
+import { OutboxRelay } from './sinks/outbox-relay.js';
+import { openSqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+
+export interface DaemonOptions {
+  config: Config;
+  logger?: Logger;
+  /** Injected clock (tests); defaults to the wall clock. */
+  now?: () => Date;
+}
+
+export interface Daemon {
+  readonly smtp: AddressInfo;
+  readonly http: AddressInfo;
+  readonly store: Store;
+  readonly metrics: Metrics;
+  readonly relay: OutboxRelay | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const { config } = opts;
+  const logger = opts.logger ?? createLogger(config.log.level);
+  const now = opts.now ?? (() => new Date());
+
+  const ruleFiles = [...config.rules.files, ...shippedRuleFiles()];
+  const rules: RuleSet = loadRuleSet(ruleFiles);
+  const store = openSqliteStore({ path: config.store.sqlitePath });
+  await store.init();
+
+  const metrics = createMetrics({
+    version: packageVersion(), rulesVersion: rulesVersion(ruleFiles),
+    domainTopN: config.metrics.domainTopN, domainAllow: config.metrics.domainAllow,
+    outboxStats: () => store.outboxStats(now()),
+  });
+
+  let relay: OutboxRelay | undefined;
+  if (config.webhook.url !== '') {
+    const w = config.webhook;
+    relay = new OutboxRelay(store, {
+      url: w.url, secrets: w.secrets, timeoutMs: w.timeout, batchSize: w.batchSize, pollIntervalMs: w.pollInterval,
+      leaseMs: w.lease, backoff: { baseMs: w.backoffBase, maxMs: w.backoffMax, maxAttempts: w.maxAttempts, jitter: w.jitter },
+      userAgent: `bounce-triage/${packageVersion()}`,
+    }, {
+      logger: logger.child({ component: 'webhook' }), now,
+      onResult: (result, seconds) => {
+        metrics.webhook.inc({ result });
+        metrics.webhookDuration.observe(seconds);
+      },
+    });
+  } else {
+    logger.warn('webhook.url is empty: state changes are kept in the outbox until a URL is configured');
+  }
+
+  const pipeline: PipelineDeps = {
+    store, rules, policy: policyConfig(config), parse: { streamHeader: config.parse.streamHeader },
+    now, logger, metrics, onOutbox: () => relay?.kick(),
+  };
+  const smtp = createSmtpIngest(config.smtp, {
+    logger: logger.child({ component: 'smtp' }), metrics,
+    handle: (raw, envelope) => processMessage(pipeline, raw, envelope),
+  });
+  const http = createHttpServer({
+    logger: logger.child({ component: 'http' }), registry: metrics.registry,
+    ready: { store: () => store.ping(), smtp: () => smtp.listening },
+  });
+
+  let smtpAddr: AddressInfo;
+  let httpAddr: AddressInfo;
+  try {
+    smtpAddr = await smtp.listen();
+    httpAddr = await http.listen(config.http.port, config.http.host);
+  } catch (err) {
+    await smtp.close();
+    await store.close();
+    throw err;
+  }
+  relay?.start();
+  logger.info({ smtp: `${smtpAddr.address}:${smtpAddr.port}`, http: `${httpAddr.address}:${httpAddr.port}`, store: config.store.sqlitePath, rules: ruleFiles.length }, 'bounce-triage started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    smtp: smtpAddr, http: httpAddr, store, metrics, relay,
+    stop: () => (stopping ??= (async () => {
+      logger.info('shutting down: refusing new SMTP commands, finishing in-flight messages');
+      await smtp.close();
+      await relay?.stop();
+      await http.close();
+      await store.close();
+      logger.info('bounce-triage stopped');
+      logger.flush?.();
+    })()),
+  };
+}
+
+export function policyConfig(config: Config): PolicyConfig {
+  const p = config.policy;
+  return {
+    policyRepeat: p.policyRepeat, policyWindowMs: p.policyWindow, pauseForMs: p.pauseFor,
+    escalateDomains: p.escalateDomains, escalateWindowMs: p.escalateWindow,
+  };
+}
+
+/** A short content hash of the loaded rule files: exported as build info, logged with verdicts. */
+function rulesVersion(files: string[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(readFileSync(f));
+  return h.digest('hex').slice(0, 12);
+}
