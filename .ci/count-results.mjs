@@ -1,5 +1,7 @@
-// Counts every assertion in tap's saved TAP streams (one file per test file) with tap-parser in
-// flat mode, so subtests' assertions count one by one, and prints the line CI reads.
+// Counts every assertion in tap's saved TAP streams (one file per test file, under
+// .tap/test-results) with tap-parser, descending into subtests so that each leaf assertion counts
+// once (the `ok N - name` line that closes a subtest is its summary, not an assertion), and prints
+// the "N passed, N failed" line CI reads.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser } from 'tap-parser';
@@ -19,26 +21,31 @@ try {
   console.log(`no tap results under ${root}: ${err.message}`);
 }
 
-let passed = 0;
-let failed = 0;
+const count = { passed: 0, failed: 0, skipped: 0 };
+function watch(parser) {
+  const children = [];
+  parser.on('child', child => { children.push(child.name); watch(child); });
+  parser.on('assert', a => {
+    const i = children.indexOf(a.name);
+    if (i >= 0) { children.splice(i, 1); return; } // summary line of a subtest
+    if (a.skip || a.todo) count.skipped += 1;
+    else if (a.ok) count.passed += 1;
+    else count.failed += 1;
+  });
+}
+
 for (const file of files.sort()) {
-  const parser = new Parser({ flat: true });
+  const parser = new Parser();
+  watch(parser);
   let final;
   parser.on('complete', r => { final = r; });
   parser.end(readFileSync(file, 'utf8'));
-  if (!final) {
-    failed += 1;
-    console.log(`not ok - ${file}: incomplete TAP stream`);
-    continue;
-  }
-  // Todo and skipped assertions are neither passes nor failures.
-  passed += final.pass - (final.todo ?? 0) - (final.skip ?? 0);
-  failed += final.fail;
-  if (!final.ok && final.fail === 0) {
-    failed += 1;
-    console.log(`not ok - ${file}: test file did not finish cleanly`);
+  if (!final || (!final.ok && final.fail === 0)) {
+    count.failed += 1;
+    console.log(`not ok - ${file}: the test file did not finish cleanly`);
   }
 }
-if (files.length === 0) failed += 1;
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+if (files.length === 0) count.failed += 1;
+if (count.skipped > 0) console.log(`${count.skipped} skipped or todo`);
+console.log(`${count.passed} passed, ${count.failed} failed`);
+process.exit(count.failed > 0 ? 1 : 0);
