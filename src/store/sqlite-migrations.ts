@@ -116,6 +116,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
     `,
   },
+  {
+    version: 2,
+    name: 'escalation lookup index',
+    // The escalation snapshot asks for one stream's failed events of one provider family in a
+    // window; (stream, at) alone made that a scan of the stream's whole window per message.
+    sql: 'CREATE INDEX bounce_events_stream_family ON bounce_events (stream, family, action, at);',
+  },
 ];
 
 /** Applies every migration newer than the recorded version; returns the versions applied. */

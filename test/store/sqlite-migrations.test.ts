@@ -8,6 +8,9 @@ import { MIGRATIONS, runMigrations, type Migration } from '../../src/store/sqlit
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { query, TABLES } from './fixtures/builders.js';
 
+/** The version a migration added after the shipped ones would get. */
+const NEXT = MIGRATIONS.length + 1;
+
 t.test('init creates the parent directory, the tables, and records migration 1', async t => {
   const path = join(t.testdir(), 'nested', 'deeper', 'store.db');
   const store = openSqliteStore({ path });
@@ -50,10 +53,11 @@ t.test('the file is in WAL mode and child tables reference their message', async
 
 t.test('a later migration is applied alone, in order, and recorded', async t => {
   const db = new Database(':memory:');
-  t.same(runMigrations(db), [1]);
-  const v2: Migration = { version: 2, name: 'add note column', sql: 'ALTER TABLE messages ADD COLUMN note TEXT' };
-  t.same(runMigrations(db, [...MIGRATIONS, v2]), [2]);
-  t.same(runMigrations(db, [...MIGRATIONS, v2]), []);
+  const shipped = MIGRATIONS.map(m => m.version);
+  t.same(runMigrations(db), shipped, 'a new file gets every shipped migration, in order');
+  const next: Migration = { version: NEXT, name: 'add note column', sql: 'ALTER TABLE messages ADD COLUMN note TEXT' };
+  t.same(runMigrations(db, [...MIGRATIONS, next]), [NEXT]);
+  t.same(runMigrations(db, [...MIGRATIONS, next]), []);
   t.ok(db.prepare('SELECT note FROM messages').all());
   db.close();
 });
@@ -61,10 +65,10 @@ t.test('a later migration is applied alone, in order, and recorded', async t => 
 t.test('a failing migration leaves neither its changes nor its record behind', async t => {
   const db = new Database(':memory:');
   runMigrations(db);
-  const broken: Migration = { version: 2, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM no_such_table;' };
+  const broken: Migration = { version: NEXT, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM no_such_table;' };
   t.throws(() => runMigrations(db, [...MIGRATIONS, broken]), /no such table/);
   t.equal(db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'half'`).pluck().get(), 0);
-  t.equal(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get(), 1);
+  t.equal(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get(), NEXT - 1);
   db.close();
 });
 
@@ -77,7 +81,7 @@ t.test('migrations out of order are refused before anything runs', async t => {
 t.test('a file migrated by a newer build is refused as STORE_UNAVAILABLE', async t => {
   const path = join(t.testdir(), 'store.db');
   const db = new Database(path);
-  runMigrations(db, [...MIGRATIONS, { version: 2, name: 'future', sql: 'SELECT 1' }]);
+  runMigrations(db, [...MIGRATIONS, { version: NEXT, name: 'future', sql: 'SELECT 1' }]);
   db.close();
   const store = openSqliteStore({ path });
   const err = await store.init().catch((e: unknown) => e);
