@@ -3,7 +3,7 @@
 import t from 'tap';
 import { Webhook } from 'standardwebhooks';
 import { makeDsn } from '../helpers/dsn.js';
-import { SECRET, SmtpClient, startHarness } from '../helpers/harness.js';
+import { SECRET, withDaemon } from '../helpers/harness.js';
 
 const PERMISSION = '550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized; you do not have permissions to send to this address [DB8PR04MB1234.eurprd04.prod.outlook.com 2026-11-26T12:00:00.000Z 08DE1234ABCD5678]';
 const NOT_FOUND = '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup';
@@ -22,11 +22,7 @@ function metricValue(text: string, name: string, labels: Record<string, string> 
 }
 
 t.test('permission twice → keep_testing then pause; 5.1.10 suppresses; S3150 leaves the recipient alone', async t => {
-  const h = await startHarness(t.testdir({}));
-  t.teardown(() => h.stop());
-  const smtp = new SmtpClient(h.daemon.smtp.port);
-  await smtp.connect();
-  t.teardown(() => smtp.quit());
+  const { h, smtp, metrics } = await withDaemon(t);
   const contoso = 'contoso-com.mail.protection.outlook.com';
 
   const first = await smtp.send(makeDsn({ id: 'A1', stream: 'newsletter', recipients: [{ recipient: 'alice@contoso.com', reply: PERMISSION, remoteMta: contoso }] }));
@@ -61,14 +57,14 @@ t.test('permission twice → keep_testing then pause; 5.1.10 suppresses; S3150 l
   t.equal((await h.daemon.store.getRecipient('bob@fabrikam.com'))?.state, 'suppress');
   t.equal(await h.daemon.store.getRecipient('carol@outlook.com'), undefined, 'the S3150 block did not touch carol');
 
-  const metrics = await (await fetch(`http://127.0.0.1:${h.daemon.http.port}/metrics`)).text();
-  t.equal(metricValue(metrics, 'bounce_triage_messages_received_total', { result: 'accepted' }), 4);
-  t.equal(metricValue(metrics, 'bounce_triage_microsoft_rejections_total', { recipient_domain: 'contoso.com', side: 'recipient_admin' }), 2);
-  t.equal(metricValue(metrics, 'bounce_triage_microsoft_rejections_total', { recipient_domain: 'outlook.com', side: 'sender_ip' }), 1);
-  t.equal(metricValue(metrics, 'bounce_triage_recipient_transitions_total', { from: 'keep_testing', to: 'pause' }), 1);
-  t.equal(metricValue(metrics, 'bounce_triage_recipient_transitions_total', { from: 'active', to: 'suppress' }), 1);
+  const text = await metrics();
+  t.equal(metricValue(text, 'bounce_triage_messages_received_total', { result: 'accepted' }), 4);
+  t.equal(metricValue(text, 'bounce_triage_microsoft_rejections_total', { recipient_domain: 'contoso.com', side: 'recipient_admin' }), 2);
+  t.equal(metricValue(text, 'bounce_triage_microsoft_rejections_total', { recipient_domain: 'outlook.com', side: 'sender_ip' }), 1);
+  t.equal(metricValue(text, 'bounce_triage_recipient_transitions_total', { from: 'keep_testing', to: 'pause' }), 1);
+  t.equal(metricValue(text, 'bounce_triage_recipient_transitions_total', { from: 'active', to: 'suppress' }), 1);
   await h.receiver.waitFor(3);
-  const after = await (await fetch(`http://127.0.0.1:${h.daemon.http.port}/metrics`)).text();
+  const after = await metrics();
   t.equal(metricValue(after, 'bounce_triage_webhook_deliveries_total', { result: 'success' }), 3);
   t.equal(metricValue(after, 'bounce_triage_outbox_pending'), 0);
 
@@ -79,11 +75,7 @@ t.test('permission twice → keep_testing then pause; 5.1.10 suppresses; S3150 l
 });
 
 t.test('the same DSN sent again (a lost 250) is not counted twice', async t => {
-  const h = await startHarness(t.testdir({}));
-  t.teardown(() => h.stop());
-  const smtp = new SmtpClient(h.daemon.smtp.port);
-  await smtp.connect();
-  t.teardown(() => smtp.quit());
+  const { h, smtp } = await withDaemon(t);
   const dsn = makeDsn({ id: 'D1', recipients: [{ recipient: 'dave@contoso.com', reply: PERMISSION, remoteMta: 'contoso-com.mail.protection.outlook.com' }] });
   t.equal((await smtp.send(dsn)).code, 250);
   const again = await smtp.send(dsn);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import pino from 'pino';
+import type { Test } from 'tap';
 import { loadConfig } from '../../src/config/load.js';
 import { type Daemon, startDaemon } from '../../src/daemon.js';
 import { REDACT_PATHS } from '../../src/log.js';
@@ -119,4 +120,17 @@ export class SmtpClient {
   quit(): void {
     this.conn.quit();
   }
+}
+
+/** A daemon plus one connected SMTP client, both torn down with the test. */
+export async function withDaemon(t: Test, overrides: Record<string, unknown> = {}, dir = t.testdir({})): Promise<{
+  h: Harness; smtp: SmtpClient; metrics: () => Promise<string>;
+}> {
+  const h = await startHarness(dir, overrides);
+  t.teardown(() => h.stop());
+  const smtp = new SmtpClient(h.daemon.smtp.port);
+  await smtp.connect();
+  t.teardown(() => smtp.quit());
+  const metrics = async () => (await fetch(`http://127.0.0.1:${h.daemon.http.port}/metrics`)).text();
+  return { h, smtp, metrics };
 }

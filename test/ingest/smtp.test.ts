@@ -3,7 +3,7 @@
 import { connect, type Socket } from 'node:net';
 import t from 'tap';
 import { makeDsn } from '../helpers/dsn.js';
-import { SmtpClient, startHarness } from '../helpers/harness.js';
+import { SmtpClient, startHarness, withDaemon } from '../helpers/harness.js';
 
 const DBEB = '550 5.4.1 Recipient address rejected: Access denied. [CY4PEPF0000EE3C.namprd03.prod.outlook.com 2023-09-18T12:48:32.808Z 08DBB45899852BA7]';
 
@@ -53,34 +53,25 @@ t.test('RCPT TO is accepted only for configured bounce domains and addresses (ne
   t.match(r[5], /^550 /, 'a foreign domain is refused');
   t.match(r[6], /^550 /, 'another address at the exact address\'s domain is refused');
   t.notMatch(r[1] ?? '', /AUTH/, 'no AUTH offered');
-  const metrics = await (await fetch(`http://127.0.0.1:${h.daemon.http.port}/metrics`)).text();
-  t.match(metrics, /bounce_triage_messages_received_total\{result="rejected"\} 2/);
+  const text = await (await fetch(`http://127.0.0.1:${h.daemon.http.port}/metrics`)).text();
+  t.match(text, /bounce_triage_messages_received_total\{result="rejected"\} 2/);
 });
 
 t.test('a message above the size limit gets 552, before and after DATA', async t => {
-  const h = await startHarness(t.testdir({}), { 'smtp.maxMessageBytes': 4096 });
-  t.teardown(() => h.stop());
+  const { h, smtp } = await withDaemon(t, { 'smtp.maxMessageBytes': 4096 });
   const r = await dialogue(h.daemon.smtp.port, ['EHLO mta.example', 'MAIL FROM:<> SIZE=100000', 'QUIT']);
   t.match(r[2], /^552 /, 'a declared SIZE over the limit is refused at MAIL FROM');
-  const smtp = new SmtpClient(h.daemon.smtp.port);
-  await smtp.connect();
-  t.teardown(() => smtp.quit());
   const big = makeDsn({ recipients: [{ recipient: 'x@contoso.com', reply: DBEB + ' '.repeat(6000) + 'x' }] });
   const reply = await smtp.send(big);
   t.equal(reply.code, 552, reply.response);
 });
 
 t.test('an unreadable message is quarantined and still answered 250', async t => {
-  const h = await startHarness(t.testdir({}));
-  t.teardown(() => h.stop());
-  const smtp = new SmtpClient(h.daemon.smtp.port);
-  await smtp.connect();
-  t.teardown(() => smtp.quit());
+  const { h, smtp, metrics } = await withDaemon(t);
   const reply = await smtp.send(Buffer.from('\x00\x01garbage without headers\r\n\xff\xfe'));
   t.equal(reply.code, 250);
   t.match(reply.response, /quarantined/);
-  const metrics = await (await fetch(`http://127.0.0.1:${h.daemon.http.port}/metrics`)).text();
-  t.match(metrics, /bounce_triage_messages_received_total\{result="quarantined"\} 1/);
+  t.match(await metrics(), /bounce_triage_messages_received_total\{result="quarantined"\} 1/);
   t.ok(h.logs.some(l => l.msg === 'message quarantined'), 'logged');
 });
 
