@@ -4,6 +4,7 @@ import t from 'tap';
 import { Webhook } from 'standardwebhooks';
 import { makeDsn } from '../helpers/dsn.js';
 import { SECRET, withDaemon } from '../helpers/harness.js';
+import { webhookValidator } from '../helpers/webhook-schema.js';
 
 const PERMISSION = '550 5.7.1 RESOLVER.RST.NotAuthorized; not authorized; you do not have permissions to send to this address [DB8PR04MB1234.eurprd04.prod.outlook.com 2026-11-26T12:00:00.000Z 08DE1234ABCD5678]';
 const NOT_FOUND = '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup';
@@ -36,8 +37,10 @@ t.test('permission twice → keep_testing then pause; 5.1.10 suppresses; S3150 l
 
   const hooks = await h.receiver.waitFor(3);
   const wh = new Webhook(SECRET.replace(/^whsec_/, ''));
+  const validate = webhookValidator();
   const events = hooks.map(r => {
     t.ok(wh.verify(r.body, r.headers as Record<string, string>), 'signature verifies with the Standard Webhooks reference library');
+    t.ok(validate(JSON.parse(r.body)), `body matches docs/webhook.schema.json ${JSON.stringify(validate.errors)}`);
     t.equal(r.headers['content-type'], 'application/json');
     return JSON.parse(r.body) as { type: string; timestamp: string; data: Record<string, unknown> };
   });
@@ -83,4 +86,25 @@ t.test('the same DSN sent again (a lost 250) is not counted twice', async t => {
   t.match(again.response, /duplicate/);
   await h.receiver.waitFor(1);
   t.equal((await h.daemon.store.getRecipient('dave@contoso.com'))?.state, 'keep_testing', 'still one bounce, not a pause');
+});
+
+t.test('sender-side rejections of one stream from three Microsoft domains escalate the stream, not the recipients', async t => {
+  const { h, smtp } = await withDaemon(t);
+  const BANNED = '550 5.7.606 Access denied, banned sending IP [192.0.2.25]. To request removal from this list please visit https://sender.office.com/ and follow the directions. (AS16012609)';
+  const targets = [['ann@contoso.com', 'contoso-com'], ['ben@fabrikam.com', 'fabrikam-com'], ['cy@northwind.example', 'northwind-example']];
+  for (const [i, [recipient, mx]] of targets.entries()) {
+    const reply = await smtp.send(makeDsn({ id: `S${i}`, stream: 'promo', recipients: [{ recipient: recipient as string, reply: BANNED, remoteMta: `${mx}.mail.protection.outlook.com`, command: 'MAIL FROM' }] }));
+    t.equal(reply.code, 250);
+  }
+  const [hook] = await h.receiver.waitFor(1);
+  const body = JSON.parse(hook?.body ?? '{}') as { type: string; data: Record<string, unknown> };
+  t.ok(webhookValidator()(body), 'matches the schema');
+  t.match(body, {
+    type: 'stream.escalated',
+    data: { stream: 'promo', state: 'escalate', domains: ['contoso.com', 'fabrikam.com', 'northwind.example'], verdict: { side: 'sender_ip', detail: 'microsoft.banned_ip' } },
+  });
+  t.equal((await h.daemon.store.getStream('promo'))?.state, 'escalate');
+  for (const [recipient] of targets) t.equal(await h.daemon.store.getRecipient(recipient as string), undefined, `${recipient} untouched`);
+  while ((await h.daemon.store.outboxStats(new Date())).pending > 0) await new Promise(r => setTimeout(r, 20));
+  t.equal(h.receiver.requests.length, 1, 'the outbox held one event only: no recipient webhooks');
 });

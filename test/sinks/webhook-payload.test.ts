@@ -1,18 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import t from 'tap';
 import { decide } from '../../src/policy/index.js';
 import { outboxRows } from '../../src/sinks/webhook-payload.js';
 import { CFG, event, hoursAgo, item, NOW, snapshot } from '../policy/helpers.js';
+import { webhookValidator } from '../helpers/webhook-schema.js';
 
-export function webhookValidator() {
-  const schema = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/webhook.schema.json'), 'utf8')) as object;
-  const ajv = new Ajv2020.default({ allErrors: true, strict: true });
-  addFormats.default(ajv);
-  return ajv.compile(schema);
-}
 
 const ctx = { messageKey: 'k1', stream: 'news', original: { messageId: '<o@x>', from: 'a@sender.example', subject: 'Hi' }, reportMessageId: '<dsn@x>' };
 
