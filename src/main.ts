@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { runClassify } from './cli/classify.js';
 import { runConfig } from './cli/config.js';
+import { runRules } from './cli/rules.js';
 import { loadConfig } from './config/load.js';
 import { startDaemon } from './daemon.js';
 import { AppError } from './errors.js';
@@ -16,6 +17,8 @@ commands:
   serve [--config FILE]                    run the daemon (SMTP listener, webhook relay, /metrics)
   classify [--explain] [--config FILE] <file|dir|->
                                            print one JSON line per bounced recipient (.eml, maildir, mbox)
+  rules check [--config FILE] [RULE-FILE...]
+                                           validate the rule packs, replay every sample, report rules that never fire
   config --defaults | --print [--config FILE]
                                            print the documented defaults, or the effective config (secrets redacted)
 `;
@@ -26,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': return serve(rest);
     case 'classify': return runClassify(rest);
     case 'config': return runConfig(rest);
+    case 'rules': return runRules(rest);
     case undefined: case '-h': case '--help': case 'help':
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
