@@ -113,8 +113,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 export function policyConfig(config: Config): PolicyConfig {
   const p = config.policy;
   return {
-    policyRepeat: p.policyRepeat, policyWindowMs: p.policyWindow, pauseForMs: p.pauseFor,
-    escalateDomains: p.escalateDomains, escalateWindowMs: p.escalateWindow,
+    policyRepeat: p.policyRepeat, policyWindowMs: p.policyWindow, pauseForMs: p.pauseFor, pauseMaxMs: p.pauseMax,
+    shortPauseMs: p.shortPause, successWindowMs: p.successWindow, hardRepeat: p.hardRepeat,
+    softRepeat: p.softRepeat, softSpanMs: p.softSpan, softWindowMs: p.softWindow,
+    escalateDomains: p.escalateDomains, escalateDomainsStrong: p.escalateDomainsStrong, strongDetails: p.strongDetails,
+    escalateWindowMs: p.escalateWindow, recoverAfterMs: p.recoverAfter,
+    domainDetails: p.domainDetails, domainPauseMs: p.domainPause,
   };
 }
 

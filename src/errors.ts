@@ -8,7 +8,10 @@ export type ErrorCode =
   | 'MESSAGE_TOO_LARGE'
   | 'RECIPIENT_NOT_SERVED'
   | 'SHUTTING_DOWN'
-  | 'INPUT_UNREADABLE';
+  | 'INPUT_UNREADABLE'
+  | 'INVALID_REQUEST'
+  | 'NOT_FOUND'
+  | 'UNAUTHORIZED';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

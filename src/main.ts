@@ -10,6 +10,7 @@ import { loadConfig } from './config/load.js';
 import { startDaemon } from './daemon.js';
 import { AppError } from './errors.js';
 import { createLogger } from './log.js';
+import { renderStateMachineDoc } from './policy/state-machine-doc.js';
 
 const USAGE = `usage: bounce-triage <command> [options]
 
@@ -30,6 +31,10 @@ async function main(argv: string[]): Promise<number> {
     case 'classify': return runClassify(rest);
     case 'config': return runConfig(rest);
     case 'rules': return runRules(rest);
+    case 'docs':
+      if (rest[0] === 'state-machine') { process.stdout.write(renderStateMachineDoc()); return 0; }
+      process.stderr.write('bounce-triage docs: usage: docs state-machine\n');
+      return 2;
     case undefined: case '-h': case '--help': case 'help':
       process.stdout.write(USAGE);
       return command === undefined ? 2 : 0;

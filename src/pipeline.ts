@@ -7,10 +7,10 @@ import { classify, type RuleSet } from './classify/index.js';
 import type { BounceReport, ParseOptions } from './domain/report.js';
 import type { IncomingMessage } from './domain/state.js';
 import { parseReport } from './parse/index.js';
+import { afterCommit, planFrom } from './apply.js';
 import { decide, historyRequest, type PolicyConfig, type PolicyItem, type PolicyOutcome } from './policy/index.js';
 import { domainOf } from './policy/stream.js';
 import type { Metrics } from './sinks/metrics.js';
-import { outboxRows } from './sinks/webhook-payload.js';
 import type { Store } from './store/store.js';
 
 export interface PipelineDeps {
@@ -61,15 +61,14 @@ export async function processMessage(deps: PipelineDeps, raw: Buffer, envelope: 
   const items: PolicyItem[] = report.records.map(record => ({ record, verdict: classify(record, report, deps.rules) }));
   const stream = streamOf(report);
   let outcome: PolicyOutcome | undefined;
-  const request = { recipients: [...new Set(items.map(i => i.record.recipient))], stream, ...historyRequest(now, deps.policy) };
+  const request = {
+    recipients: [...new Set(items.map(i => i.record.recipient))],
+    domains: [...new Set(items.map(i => domainOf(i.record.recipient)))],
+    stream, ...historyRequest(now, deps.policy),
+  };
   const result = await deps.store.commitMessage(msg, request, snapshot => {
-    outcome = decide({ messageKey: msg.key, stream, items, snapshot, now }, deps.policy);
-    const ctx = { messageKey: msg.key, stream, original: report.original, reportMessageId: report.header.messageId };
-    return {
-      events: outcome.events, recipients: outcome.recipients, streams: outcome.streams,
-      decisions: [...outcome.recipientChanges.map(c => c.decision), ...outcome.streamChanges.map(c => c.decision)],
-      outbox: outboxRows(ctx, outcome.recipientChanges, outcome.streamChanges),
-    };
+    outcome = decide({ messageKey: msg.key, stream, items, snapshot, now, report }, deps.policy);
+    return planFrom(outcome, { cause: msg.key, stream, original: report.original, reportMessageId: report.header.messageId });
   });
 
   if (result.duplicate) {
@@ -77,18 +76,18 @@ export async function processMessage(deps: PipelineDeps, raw: Buffer, envelope: 
     log.info({ messageId: result.messageId }, 'duplicate message ignored (already committed)');
     return { outcome: 'duplicate', messageId: result.messageId, report, items };
   }
-  count(deps, report, items, outcome);
+  count(deps, report, items);
   log.info({
     messageId: result.messageId, stream, generator: report.generator,
     verdicts: items.map(({ record, verdict }) => ({
       recipient: record.recipient, action: record.action, status: record.status, reason: verdict.reason,
       side: verdict.side, detail: verdict.detail, provider: verdict.provider, rule: verdict.rule,
     })),
-    transitions: outcome?.recipientChanges.map(c => `${c.decision.key}: ${c.decision.from}→${c.decision.to} (${c.decision.policyRule})`),
-    escalations: outcome?.streamChanges.map(c => c.decision.why),
+    transitions: outcome ? [...outcome.recipientChanges, ...outcome.domainChanges, ...outcome.streamChanges]
+      .map(c => `${c.decision.subject} ${c.decision.key}: ${c.decision.from}→${c.decision.to} (${c.decision.policyRule})`) : undefined,
     notes: report.notes.length > 0 ? report.notes : undefined,
   }, 'message processed');
-  if (outcome && outcome.recipientChanges.length + outcome.streamChanges.length > 0) deps.onOutbox?.();
+  afterCommit(deps, outcome);
   return { outcome: 'accepted', messageId: result.messageId, report, items, policy: outcome };
 }
 
@@ -111,7 +110,7 @@ export function streamOf(report: BounceReport): string {
   return from ? `from:${from.toLowerCase()}` : 'unknown';
 }
 
-function count(deps: PipelineDeps, report: BounceReport, items: PolicyItem[], outcome: PolicyOutcome | undefined): void {
+function count(deps: PipelineDeps, report: BounceReport, items: PolicyItem[]): void {
   const m = deps.metrics;
   if (!m) return;
   m.messages.inc({ result: 'accepted' });
@@ -122,6 +121,4 @@ function count(deps: PipelineDeps, report: BounceReport, items: PolicyItem[], ou
       m.microsoft.inc({ provider: verdict.provider, recipient_domain: m.domains.label(domainOf(record.recipient)), side: verdict.side });
     }
   }
-  for (const c of outcome?.recipientChanges ?? []) m.transitions.inc({ from: c.decision.from, to: c.decision.to });
-  m.escalations.inc(outcome?.streamChanges.length ?? 0);
 }

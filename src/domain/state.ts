@@ -1,7 +1,7 @@
 // Rows of durable state and the plan a message's processing writes. These types are the
 // contract between the pure policy stage and the store: policy reads a Snapshot and returns a
 // Plan; the store loads the one and writes the other inside a single transaction.
-import type { Action, Reason, RecipientState, Side, Stage, StreamState } from './vocab.js';
+import type { Action, DomainState, Reason, RecipientState, Side, Stage, StreamState } from './vocab.js';
 
 /** Per-recipient state (one row per address). */
 export interface RecipientRow {
@@ -16,6 +16,19 @@ export interface RecipientRow {
   rule: string | null;
   policyRule: string | null;
   /** ISO-8601 UTC. */
+  since: string;
+  retestAt: string | null;
+  updatedAt: string;
+  /** How many times this address has been paused for a long (admin-only) hold: each doubles the next. */
+  pauseCount: number;
+}
+
+/** Per-recipient-domain state: one tenant refusing us (customer block list, relay denied) pauses the domain. */
+export interface DomainRow {
+  domain: string;
+  state: DomainState;
+  why: string | null;
+  policyRule: string | null;
   since: string;
   retestAt: string | null;
   updatedAt: string;
@@ -44,15 +57,21 @@ export interface EventSummary {
   at: string;
 }
 
-/** What the store loads for policy before it decides, inside the transaction. */
+/**
+ * What the store loads for policy before it decides, inside the transaction. Recipient events
+ * include reported deliveries (action `delivered`, messageKey `delivery:<id>`): success evidence.
+ */
 export interface Snapshot {
   recipients: Map<string, { row: RecipientRow | undefined; events: EventSummary[] }>;
+  domains: Map<string, DomainRow | undefined>;
   stream: { row: StreamRow | undefined; events: EventSummary[] };
 }
 
 /** Which history to load: recipient events since `recipientSince`, stream events since `streamSince`. */
 export interface SnapshotRequest {
   recipients: string[];
+  /** Recipient domains whose rows to load (defaults to none). */
+  domains?: string[];
   stream: string;
   recipientSince: string;
   streamSince: string;
@@ -82,16 +101,55 @@ export interface NewEvent {
   stage: Stage;
   diagnostic: string;
   at: string;
+  /** The evidence pack of this event (src/policy/evidence.ts), stored with it. */
+  evidence: Evidence | null;
+}
+
+/** What a recipient's admin or an ESP needs to trace one rejected message. */
+export interface Evidence {
+  recipient: string;
+  sender: string | null;
+  envelopeFrom: string | null;
+  messageId: string | null;
+  /** When the remote refused (Last-Attempt-Date, else Arrival-Date, else when we received the DSN), ISO UTC. */
+  at: string;
+  sendingIp: string | null;
+  remoteHost: string | null;
+  smtpResponse: string;
+  enhancedCode: string;
+  replyCode: string | null;
+  stage: Stage;
+  /** Provider-specific trace tag, e.g. Microsoft's `[DB3EUR04FT007.eop-eur04.prod.protection.outlook.com]`. */
+  fingerprint: string | null;
+  provider: string;
+  reason: Reason;
+  side: Side;
+  detail: string | null;
+  rule: string;
+  /** What to ask of whom, in plain words. */
+  request: string;
 }
 
 /** A state transition, stored with its explanation (`why`) and the policy rule that fired. */
 export interface Decision {
-  subject: 'recipient' | 'stream';
+  subject: 'recipient' | 'stream' | 'domain';
   key: string;
   from: string;
   to: string;
   policyRule: string;
   why: string;
+  at: string;
+  /** The inputs and thresholds that fired (counts, window, verdict), for "explain this state". */
+  inputs?: Record<string, unknown>;
+  /** Who decided when it was not the policy: `operator:<name>` for overrides. */
+  actor?: string;
+}
+
+/** A successful delivery reported through the API (or counted from a positive DSN). */
+export interface NewDelivery {
+  recipient: string;
+  recipientDomain: string;
+  stream: string;
   at: string;
 }
 
@@ -99,15 +157,18 @@ export interface Decision {
 export interface NewOutbox {
   /** Standard Webhooks `webhook-id`: stable across retries. */
   webhookId: string;
-  type: 'recipient.state_changed' | 'stream.escalated';
+  type: WebhookType;
   /** The exact JSON body to send (signed as is). */
   body: string;
   at: string;
 }
 
+export type WebhookType = 'recipient.state_changed' | 'stream.escalated' | 'stream.recovered' | 'domain.state_changed';
+
 export interface Plan {
   events: NewEvent[];
   recipients: RecipientRow[];
+  domains?: DomainRow[];
   streams: StreamRow[];
   decisions: Decision[];
   outbox: NewOutbox[];
@@ -133,4 +194,12 @@ export interface OutboxRow {
   attempts: number;
   createdAt: string;
   nextAttemptAt: string;
+}
+
+/** Rows whose time-based transition may be due (see src/policy/sweep.ts). */
+export interface DueRows {
+  recipients: RecipientRow[];
+  domains: DomainRow[];
+  /** Escalated streams with the time of their latest sender-side Microsoft rejection. */
+  streams: Array<{ row: StreamRow; lastSignalAt: string | null }>;
 }

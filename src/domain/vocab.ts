@@ -38,6 +38,10 @@ export type RecipientState = (typeof RECIPIENT_STATES)[number];
 export const STREAM_STATES = ['ok', 'escalate'] as const;
 export type StreamState = (typeof STREAM_STATES)[number];
 
+/** A recipient domain is paused when its tenant refuses us as a whole (customer block list, relay denied). */
+export const DOMAIN_STATES = ['ok', 'pause'] as const;
+export type DomainState = (typeof DOMAIN_STATES)[number];
+
 /** RFC 3464 §2.3.3 action values. */
 export const ACTIONS = ['failed', 'delayed', 'delivered', 'relayed', 'expanded'] as const;
 export type Action = (typeof ACTIONS)[number];

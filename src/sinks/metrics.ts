@@ -66,6 +66,10 @@ export function createMetrics(opts: MetricsOptions) {
     name: 'bounce_triage_recipient_transitions_total', registers: reg, labelNames: ['from', 'to'] as const,
     help: 'Recipient state transitions.',
   });
+  const deliveries = new client.Counter({
+    name: 'bounce_triage_deliveries_reported_total', registers: reg, labelNames: ['recipient_domain'] as const,
+    help: 'Successful deliveries reported through the API (success evidence; the denominator of rejection rates).',
+  });
   const escalations = new client.Counter({
     name: 'bounce_triage_stream_escalations_total', registers: reg,
     help: 'Streams moved to the escalate state.',
@@ -109,5 +113,5 @@ export function createMetrics(opts: MetricsOptions) {
   }).set({ version: opts.version, rules_version: opts.rulesVersion }, 1);
 
   const domains = new DomainCap(opts.domainTopN, new Set(opts.domainAllow.map(d => d.toLowerCase())), () => folded.inc());
-  return { registry, messages, kinds, bounces, microsoft, transitions, escalations, webhook, webhookDuration, processing, domains };
+  return { registry, messages, kinds, bounces, microsoft, transitions, deliveries, escalations, webhook, webhookDuration, processing, domains };
 }

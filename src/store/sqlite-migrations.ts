@@ -123,6 +123,58 @@ export const MIGRATIONS: readonly Migration[] = [
     // window; (stream, at) alone made that a scan of the stream's whole window per message.
     sql: 'CREATE INDEX bounce_events_stream_family ON bounce_events (stream, family, action, at);',
   },
+  {
+    version: 3,
+    name: 'state machine: domains, deliveries, evidence, decision inputs',
+    // decisions is rebuilt (SQLite cannot relax NOT NULL or widen a CHECK in place): overrides
+    // and time-based transitions have no message, and domains became a decision subject.
+    sql: `
+      ALTER TABLE recipients ADD COLUMN pause_count INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX recipients_state_retest ON recipients (state, retest_at);
+      ALTER TABLE bounce_events ADD COLUMN evidence TEXT;      -- JSON evidence pack
+
+      CREATE TABLE domains (
+        domain      TEXT PRIMARY KEY,
+        state       TEXT NOT NULL,
+        why         TEXT,
+        policy_rule TEXT,
+        since       TEXT NOT NULL,
+        retest_at   TEXT,
+        updated_at  TEXT NOT NULL
+      );
+      CREATE INDEX domains_state_retest ON domains (state, retest_at);
+
+      CREATE TABLE deliveries (
+        id               INTEGER PRIMARY KEY,
+        recipient        TEXT NOT NULL,
+        recipient_domain TEXT NOT NULL,
+        stream           TEXT NOT NULL,
+        at               TEXT NOT NULL,
+        received_at      TEXT NOT NULL
+      );
+      CREATE INDEX deliveries_recipient_at ON deliveries (recipient, at);
+      CREATE INDEX deliveries_domain_at ON deliveries (recipient_domain, at);
+
+      CREATE TABLE decisions_v3 (
+        id          INTEGER PRIMARY KEY,
+        message_id  INTEGER REFERENCES messages (id) ON DELETE CASCADE,
+        subject     TEXT NOT NULL CHECK (subject IN ('recipient', 'stream', 'domain')),
+        key         TEXT NOT NULL,
+        from_state  TEXT NOT NULL,
+        to_state    TEXT NOT NULL,
+        policy_rule TEXT NOT NULL,
+        why         TEXT NOT NULL,
+        inputs      TEXT,                                    -- JSON: counts, thresholds, verdict
+        actor       TEXT,                                    -- operator:<name> for overrides
+        at          TEXT NOT NULL
+      );
+      INSERT INTO decisions_v3 (id, message_id, subject, key, from_state, to_state, policy_rule, why, at)
+        SELECT id, message_id, subject, key, from_state, to_state, policy_rule, why, at FROM decisions;
+      DROP TABLE decisions;
+      ALTER TABLE decisions_v3 RENAME TO decisions;
+      CREATE INDEX decisions_subject_key_at ON decisions (subject, key, at);
+    `,
+  },
 ];
 
 /** Applies every migration newer than the recorded version; returns the versions applied. */

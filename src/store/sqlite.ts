@@ -7,14 +7,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
-import type { IncomingMessage, Plan, Snapshot, SnapshotRequest } from '../domain/state.js';
+import type { IncomingMessage, NewDelivery, Plan, Snapshot, SnapshotRequest } from '../domain/state.js';
 import type { CommitResult, OutboxStats, Store } from './store.js';
 import { runMigrations } from './sqlite-migrations.js';
+import { due, history, listDomains, listRecipients, listStreams, prepareReads, type Reads } from './sqlite-read.js';
 import {
-  decisionParams, eventParams, INSERT_DECISION, INSERT_EVENT, INSERT_OUTBOX, outboxParams,
-  recipientParams, streamParams, toEventSummary, toOutbox, toRecipient, toStream,
-  UPSERT_RECIPIENT, UPSERT_STREAM,
-  type EventDbRow, type OutboxDbRow, type RecipientDbRow, type StreamDbRow,
+  decisionParams, deliveryParams, domainParams, eventParams, INSERT_DECISION, INSERT_DELIVERY, INSERT_EVENT,
+  INSERT_OUTBOX, outboxParams, recipientParams, streamParams, toDomain, toEventSummary, toOutbox, toRecipient,
+  toStream, UPSERT_DOMAIN, UPSERT_RECIPIENT, UPSERT_STREAM,
+  type DomainDbRow, type EventDbRow, type OutboxDbRow, type RecipientDbRow, type StreamDbRow,
 } from './sqlite-rows.js';
 
 export interface SqliteStoreOptions {
@@ -52,8 +53,11 @@ function prepare(db: Database.Database) {
     markProcessed: s(`UPDATE messages SET status = 'processed', error = NULL WHERE id = ?`),
     recipient: s('SELECT * FROM recipients WHERE address = ?'),
     stream: s('SELECT * FROM streams WHERE stream = ?'),
-    recipientEvents: s(`SELECT recipient, recipient_domain, reason, side, family, action,
-      message_key, at FROM bounce_events WHERE recipient = ? AND at >= ? ORDER BY at, id`),
+    // Reported deliveries are success evidence: they join the recipient's history as events.
+    recipientEvents: s(`SELECT recipient, recipient_domain, reason, side, family, action, message_key, at
+      FROM bounce_events WHERE recipient = @r AND at >= @since
+      UNION ALL SELECT recipient, recipient_domain, 'delivered', 'none', 'other', 'delivered', 'delivery:' || id, at
+      FROM deliveries WHERE recipient = @r AND at >= @since ORDER BY at`),
     streamEvents: s(`SELECT recipient, recipient_domain, reason, side, family, action,
       message_key, at FROM bounce_events WHERE stream = ? AND at >= ? ORDER BY at, id`),
     // SQLite returns the other columns of the row holding max(at) (bare columns with max()).
@@ -65,6 +69,9 @@ function prepare(db: Database.Database) {
     insertEvent: s(INSERT_EVENT),
     upsertRecipient: s(UPSERT_RECIPIENT),
     upsertStream: s(UPSERT_STREAM),
+    upsertDomain: s(UPSERT_DOMAIN),
+    insertDelivery: s(INSERT_DELIVERY),
+    domain: s('SELECT * FROM domains WHERE domain = ?'),
     insertDecision: s(INSERT_DECISION),
     insertOutbox: s(INSERT_OUTBOX),
     due: s(`SELECT id, webhook_id, type, body, attempts, created_at, next_attempt_at FROM outbox
@@ -89,6 +96,7 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private db: Database.Database | undefined;
   private st: Statements | undefined;
+  private reads: Reads | undefined;
   private closed = false;
 
   constructor(private readonly opts: SqliteStoreOptions) {}
@@ -105,6 +113,7 @@ class SqliteStore implements Store {
         db.pragma('foreign_keys = ON');
         runMigrations(db);
         this.st = prepare(db);
+        this.reads = prepareReads(db);
       } catch (err) {
         db.close();
         throw err;
@@ -128,19 +137,73 @@ class SqliteStore implements Store {
       } else {
         messageId = this.insertMessage(st, msg, 'processed', null);
       }
-      let result: Plan;
-      try {
-        result = plan(this.snapshot(st, request));
-      } catch (err) {
-        throw new PlanFailure(err);
-      }
-      for (const e of result.events) st.insertEvent.run(eventParams(e, messageId, msg.key));
-      for (const r of result.recipients) st.upsertRecipient.run(recipientParams(r));
-      for (const s of result.streams) st.upsertStream.run(streamParams(s));
-      for (const d of result.decisions) st.insertDecision.run(decisionParams(d, messageId));
-      for (const o of result.outbox) st.insertOutbox.run(outboxParams(o, messageId));
+      this.planAndWrite(st, request, plan, messageId, msg.key);
       return { messageId, duplicate: false };
     }).immediate());
+  }
+
+  async commitDeliveries(deliveries: NewDelivery[], request: SnapshotRequest, plan: (snap: Snapshot) => Plan): Promise<void> {
+    const receivedAt = new Date().toISOString();
+    this.guard('commit deliveries', (db, st) => db.transaction(() => {
+      for (const d of deliveries) st.insertDelivery.run(deliveryParams(d, receivedAt));
+      this.planAndWrite(st, request, plan, null, null);
+    }).immediate());
+  }
+
+  async commitPlan(request: SnapshotRequest, plan: (snap: Snapshot) => Plan): Promise<void> {
+    this.guard('commit decisions', (db, st) => db.transaction(() => this.planAndWrite(st, request, plan, null, null)).immediate());
+  }
+
+  /** Inside a transaction: snapshot → plan → write every part of it. */
+  private planAndWrite(st: Statements, request: SnapshotRequest, plan: (snap: Snapshot) => Plan, messageId: number | null, key: string | null): void {
+    let result: Plan;
+    try {
+      result = plan(this.snapshot(st, request));
+    } catch (err) {
+      throw new PlanFailure(err);
+    }
+    if (result.events.length > 0 && (messageId === null || key === null)) throw new Error('bounce events need a message');
+    for (const e of result.events) st.insertEvent.run(eventParams(e, messageId as number, key as string));
+    for (const r of result.recipients) st.upsertRecipient.run(recipientParams(r));
+    for (const d of result.domains ?? []) st.upsertDomain.run(domainParams(d));
+    for (const s of result.streams) st.upsertStream.run(streamParams(s));
+    for (const d of result.decisions) st.insertDecision.run(decisionParams(d, messageId));
+    for (const o of result.outbox) st.insertOutbox.run(outboxParams(o, messageId));
+  }
+
+  async dueForSweep(now: Date, limit: number) {
+    return this.guard('read due rows', () => due(this.reads as Reads, now, limit));
+  }
+
+  async getDomain(domain: string) {
+    return this.guard('read domain', (_db, st) => {
+      const row = st.domain.get(domain) as DomainDbRow | undefined;
+      return row && toDomain(row);
+    });
+  }
+
+  async listRecipients(q: { state?: string; limit: number; cursor?: string }) {
+    return this.guard('list recipients', () => listRecipients(this.reads as Reads, q));
+  }
+
+  async listStreams(q: { state?: string; limit: number; cursor?: string }) {
+    return this.guard('list streams', () => listStreams(this.reads as Reads, q));
+  }
+
+  async listDomains(q: { state?: string; limit: number; cursor?: string }) {
+    return this.guard('list domains', () => listDomains(this.reads as Reads, q));
+  }
+
+  async recipientHistory(address: string, limit: number) {
+    return this.guard('read recipient history', () => history(this.reads as Reads, 'recipient', address, limit));
+  }
+
+  async streamHistory(stream: string, limit: number) {
+    return this.guard('read stream history', () => history(this.reads as Reads, 'stream', stream, limit));
+  }
+
+  async rawMessage(messageId: number) {
+    return this.guard('read raw message', () => (this.reads as Reads).raw.get(messageId) as Buffer | undefined);
   }
 
   async quarantine(msg: IncomingMessage, error: string): Promise<CommitResult> {
@@ -206,6 +269,7 @@ class SqliteStore implements Store {
     const db = this.db;
     this.db = undefined;
     this.st = undefined;
+    this.reads = undefined;
     if (db?.open) db.close();
   }
 
@@ -227,8 +291,13 @@ class SqliteStore implements Store {
     for (const address of req.recipients) {
       if (recipients.has(address)) continue;
       const row = st.recipient.get(address) as RecipientDbRow | undefined;
-      const events = (st.recipientEvents.all(address, req.recipientSince) as EventDbRow[]).map(toEventSummary);
+      const events = (st.recipientEvents.all({ r: address, since: req.recipientSince }) as EventDbRow[]).map(toEventSummary);
       recipients.set(address, { row: row && toRecipient(row), events });
+    }
+    const domains: Snapshot['domains'] = new Map();
+    for (const domain of req.domains ?? []) {
+      const row = st.domain.get(domain) as DomainDbRow | undefined;
+      domains.set(domain, row && toDomain(row));
     }
     const row = st.stream.get(req.stream) as StreamDbRow | undefined;
     const f = req.streamFilter;
@@ -236,7 +305,7 @@ class SqliteStore implements Store {
       ? st.streamDomainEvents.all(req.stream, req.streamSince, f.family, JSON.stringify(f.sides))
       : st.streamEvents.all(req.stream, req.streamSince);
     const events = (rows as EventDbRow[]).map(toEventSummary);
-    return { recipients, stream: { row: row && toStream(row), events } };
+    return { recipients, domains, stream: { row: row && toStream(row), events } };
   }
 
   /** Runs `fn` against the open database; any failure other than the plan's becomes STORE_UNAVAILABLE. */

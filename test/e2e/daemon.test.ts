@@ -90,10 +90,11 @@ t.test('the same DSN sent again (a lost 250) is not counted twice', async t => {
 
 t.test('sender-side rejections of one stream from three Microsoft domains escalate the stream, not the recipients', async t => {
   const { h, smtp } = await withDaemon(t);
-  const BANNED = '550 5.7.606 Access denied, banned sending IP [192.0.2.25]. To request removal from this list please visit https://sender.office.com/ and follow the directions. (AS16012609)';
+  // An IP-reputation throttle is sender-side but not unambiguous: it takes three domains.
+  const THROTTLE = '451 4.7.500 Server busy. Please try again later from [192.0.2.25]. (AS761)';
   const targets = [['ann@contoso.com', 'contoso-com'], ['ben@fabrikam.com', 'fabrikam-com'], ['cy@northwind.example', 'northwind-example']];
   for (const [i, [recipient, mx]] of targets.entries()) {
-    const reply = await smtp.send(makeDsn({ id: `S${i}`, stream: 'promo', recipients: [{ recipient: recipient as string, reply: BANNED, remoteMta: `${mx}.mail.protection.outlook.com`, command: 'MAIL FROM' }] }));
+    const reply = await smtp.send(makeDsn({ id: `S${i}`, stream: 'promo', recipients: [{ recipient: recipient as string, reply: THROTTLE, status: '4.7.500', remoteMta: `${mx}.mail.protection.outlook.com`, command: 'MAIL FROM' }] }));
     t.equal(reply.code, 250);
   }
   const [hook] = await h.receiver.waitFor(1);
@@ -101,10 +102,18 @@ t.test('sender-side rejections of one stream from three Microsoft domains escala
   t.ok(webhookValidator()(body), 'matches the schema');
   t.match(body, {
     type: 'stream.escalated',
-    data: { stream: 'promo', state: 'escalate', domains: ['contoso.com', 'fabrikam.com', 'northwind.example'], verdict: { side: 'sender_ip', detail: 'microsoft.banned_ip' } },
+    data: { stream: 'promo', state: 'escalate', domains: ['contoso.com', 'fabrikam.com', 'northwind.example'], policy_rule: 'policy/stream-microsoft-sender-side', verdict: { side: 'sender_ip' }, evidence: { sendingIp: '192.0.2.25', request: /Sender operations/ } },
   });
   t.equal((await h.daemon.store.getStream('promo'))?.state, 'escalate');
   for (const [recipient] of targets) t.equal(await h.daemon.store.getRecipient(recipient as string), undefined, `${recipient} untouched`);
   while ((await h.daemon.store.outboxStats(new Date())).pending > 0) await new Promise(r => setTimeout(r, 20));
   t.equal(h.receiver.requests.length, 1, 'the outbox held one event only: no recipient webhooks');
+});
+
+t.test('an unambiguous signal (banned sending IP) escalates the stream on the first domain', async t => {
+  const { h, smtp } = await withDaemon(t);
+  const BANNED = '550 5.7.606 Access denied, banned sending IP [192.0.2.25]. To request removal from this list please visit https://sender.office.com/ and follow the directions. (AS16012609)';
+  t.equal((await smtp.send(makeDsn({ id: 'B1', stream: 'promo', recipients: [{ recipient: 'ann@contoso.com', reply: BANNED, remoteMta: 'contoso-com.mail.protection.outlook.com', command: 'MAIL FROM' }] }))).code, 250);
+  const [hook] = await h.receiver.waitFor(1);
+  t.match(JSON.parse(hook?.body ?? '{}'), { type: 'stream.escalated', data: { policy_rule: 'policy/stream-strong-signal', domains: ['contoso.com'], verdict: { detail: 'microsoft.banned_ip' }, evidence: { fingerprint: /AS\(?16012609/ } } });
 });

@@ -6,9 +6,15 @@ import type { Verdict } from '../../src/domain/verdict.js';
 import type { Action, Reason, Side } from '../../src/domain/vocab.js';
 import type { PolicyConfig, PolicyItem } from '../../src/policy/index.js';
 
+const DAY = 86_400_000;
+
+/** The shipped defaults (config/default.yaml), spelled out so a test reads its thresholds. */
 export const CFG: PolicyConfig = {
-  policyRepeat: 2, policyWindowMs: 30 * 86_400_000, pauseForMs: 30 * 86_400_000,
-  escalateDomains: 3, escalateWindowMs: 86_400_000,
+  policyRepeat: 2, policyWindowMs: 30 * DAY, pauseForMs: 30 * DAY, pauseMaxMs: 180 * DAY, shortPauseMs: 3_600_000,
+  successWindowMs: 30 * DAY, hardRepeat: 2, softRepeat: 5, softSpanMs: 7 * DAY, softWindowMs: 30 * DAY,
+  escalateDomains: 3, escalateDomainsStrong: 1, strongDetails: ['microsoft.banned_ip', 'microsoft.dmarc_reject'],
+  escalateWindowMs: DAY, recoverAfterMs: DAY,
+  domainDetails: ['microsoft.customer_blocklist', 'microsoft.domain_not_accepted', 'microsoft.mx_requires_auth'], domainPauseMs: 7 * DAY,
 };
 
 export const NOW = new Date('2026-11-26T12:00:00.000Z');
@@ -40,7 +46,7 @@ export function event(recipient: string, side: Side, reason: Reason, messageKey:
 export function row(address: string, state: RecipientRow['state'], retestAt: string | null = null): RecipientRow {
   return {
     address, domain: address.split('@')[1] ?? '', state, reason: null, side: null, detail: null,
-    rule: null, policyRule: null, since: '2026-11-01T00:00:00.000Z', retestAt, updatedAt: '2026-11-01T00:00:00.000Z',
+    rule: null, policyRule: null, since: '2026-11-01T00:00:00.000Z', retestAt, updatedAt: '2026-11-01T00:00:00.000Z', pauseCount: 0,
   };
 }
 
@@ -49,6 +55,7 @@ export function snapshot(recipients: Record<string, { row?: RecipientRow; events
 } = {}): Snapshot {
   return {
     recipients: new Map(Object.entries(recipients).map(([k, v]) => [k, { row: v.row, events: v.events ?? [] }])),
+    domains: new Map(),
     stream: { row: stream.row, events: stream.events ?? [] },
   };
 }

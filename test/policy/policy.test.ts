@@ -13,7 +13,7 @@ t.test('what one verdict does to a recipient with no history', async t => {
     ['one recipient-side policy bounce only keeps testing', item(A, '5.7.1', 'policyviolation', 'recipient_admin', { detail: 'microsoft.group_restricted' }), 'keep_testing', 'policy/recipient-policy-first'],
     ['an ambiguous 5.7.1 keeps testing', item(A, '5.7.1', 'policyviolation', 'unknown'), 'keep_testing', 'policy/ambiguous'],
     ['a full mailbox keeps testing', item(A, '5.2.2', 'mailboxfull', 'recipient'), 'keep_testing', 'policy/soft-bounce'],
-    ['an expired (transient) failure keeps testing', item(A, '4.4.7', 'expired', 'transient'), 'keep_testing', 'policy/soft-bounce'],
+    ['an expired (transient) failure keeps testing', item(A, '4.4.7', 'expired', 'transient'), 'keep_testing', 'policy/transient'],
     ['an Outlook.com block list (S3150) does not touch the recipient', item(A, '5.7.1', 'blocked', 'sender_ip', { detail: 'microsoft.consumer_blocklist' }), null, null],
     ['a DMARC reject does not touch the recipient', item(A, '5.7.509', 'authfailure', 'sender_auth'), null, null],
     ['a sender-account block does not touch the recipient', item(A, '5.7.708', 'blocked', 'sender_account'), null, null],
@@ -24,7 +24,7 @@ t.test('what one verdict does to a recipient with no history', async t => {
     ['a 4.x.x unknown-user text is not proof of a dead address', item(A, '4.1.1', 'userunknown', 'recipient'), 'keep_testing', 'policy/soft-bounce'],
   ];
   for (const [name, it, to, rule] of table) {
-    const out = decideRecipient(it, undefined, [], 'm1', NOW, CFG);
+    const out = decideRecipient(it, 'dsn', undefined, [], 'm1', NOW, CFG);
     t.equal(out?.to ?? null, to, name);
     t.equal(out?.policyRule ?? null, rule, `${name}: policy rule`);
   }
@@ -33,27 +33,27 @@ t.test('what one verdict does to a recipient with no history', async t => {
 t.test('repeated recipient-side policy bounces from distinct messages pause with a retest time', async t => {
   const policy = item(A, '5.7.1', 'policyviolation', 'recipient_admin', { detail: 'microsoft.group_restricted' });
   const earlier = [event(A, 'recipient_admin', 'policyviolation', 'm1', hoursAgo(5))];
-  const out = decideRecipient(policy, row(A, 'keep_testing'), earlier, 'm2', NOW, CFG);
+  const out = decideRecipient(policy, 'dsn', row(A, 'keep_testing'), earlier, 'm2', NOW, CFG);
   t.equal(out?.to, 'pause');
   t.equal(out?.policyRule, 'policy/recipient-policy-repeat');
   t.equal(out?.retestAt, new Date(NOW.getTime() + CFG.pauseForMs).toISOString());
   t.match(out?.why, /2 recipient-side policy bounces/);
 
-  t.equal(decideRecipient(policy, row(A, 'keep_testing'), earlier, 'm1', NOW, CFG), null,
+  t.equal(decideRecipient(policy, 'dsn', row(A, 'keep_testing'), earlier, 'm1', NOW, CFG), null,
     'the same message seen again does not count twice');
   const old = [event(A, 'recipient_admin', 'policyviolation', 'm0', hoursAgo(31 * 24))];
-  t.equal(decideRecipient(policy, row(A, 'keep_testing'), old, 'm2', NOW, CFG), null, 'a bounce outside the window does not count');
+  t.equal(decideRecipient(policy, 'dsn', row(A, 'keep_testing'), old, 'm2', NOW, CFG), null, 'a bounce outside the window does not count');
   const senderSide = [event(A, 'sender_ip', 'blocked', 'm1', hoursAgo(1))];
-  t.equal(decideRecipient(policy, row(A, 'keep_testing'), senderSide, 'm2', NOW, CFG), null, 'sender-side events do not count toward a pause');
+  t.equal(decideRecipient(policy, 'dsn', row(A, 'keep_testing'), senderSide, 'm2', NOW, CFG), null, 'sender-side events do not count toward a pause');
 });
 
 t.test('states never move down on a weaker verdict', async t => {
   const soft = item(A, '5.2.2', 'mailboxfull', 'recipient');
-  t.equal(decideRecipient(soft, row(A, 'suppress'), [], 'm9', NOW, CFG), null, 'suppressed stays suppressed');
-  t.equal(decideRecipient(soft, row(A, 'pause', hoursAgo(-24)), [], 'm9', NOW, CFG), null, 'paused stays paused');
-  t.equal(decideRecipient(soft, row(A, 'keep_testing'), [], 'm9', NOW, CFG), null, 'keep_testing is not re-announced');
+  t.equal(decideRecipient(soft, 'dsn', row(A, 'suppress'), [], 'm9', NOW, CFG), null, 'suppressed stays suppressed');
+  t.equal(decideRecipient(soft, 'dsn', row(A, 'pause', hoursAgo(-24)), [], 'm9', NOW, CFG), null, 'paused stays paused');
+  t.equal(decideRecipient(soft, 'dsn', row(A, 'keep_testing'), [], 'm9', NOW, CFG), null, 'keep_testing is not re-announced');
   const dead = item(A, '5.1.1', 'userunknown', 'recipient');
-  t.equal(decideRecipient(dead, row(A, 'pause', hoursAgo(-24)), [], 'm9', NOW, CFG)?.to, 'suppress', 'a dead address beats a pause');
+  t.equal(decideRecipient(dead, 'dsn', row(A, 'pause', hoursAgo(-24)), [], 'm9', NOW, CFG)?.to, 'suppress', 'a dead address beats a pause');
 });
 
 t.test('a pause whose retest time has passed counts as keep_testing', async t => {
@@ -62,15 +62,15 @@ t.test('a pause whose retest time has passed counts as keep_testing', async t =>
   t.equal(effectiveState(undefined, NOW), 'active');
   const policy = item(A, '5.7.1', 'policyviolation', 'recipient_admin');
   const earlier = [event(A, 'recipient_admin', 'policyviolation', 'm1', hoursAgo(24))];
-  t.equal(decideRecipient(policy, row(A, 'pause', hoursAgo(1)), earlier, 'm3', NOW, CFG)?.to, 'pause', 'a policy bounce after the retest pauses again');
+  t.equal(decideRecipient(policy, 'dsn', row(A, 'pause', hoursAgo(1)), earlier, 'm3', NOW, CFG)?.to, 'pause', 'a policy bounce after the retest pauses again');
 });
 
 t.test('a dead-address bounce after a recent delivery is intermittent, the second one suppresses', async t => {
   const dead = item(A, '5.1.1', 'userunknown', 'recipient');
   const delivered = [event(A, 'none', 'delivered', 'd1', hoursAgo(2), { action: 'delivered' })];
-  t.equal(decideRecipient(dead, undefined, delivered, 'm1', NOW, CFG)?.to, 'intermittent');
+  t.equal(decideRecipient(dead, 'dsn', undefined, delivered, 'm1', NOW, CFG)?.to, 'intermittent');
   const again = [...delivered, event(A, 'recipient', 'userunknown', 'm1', hoursAgo(1))];
-  t.equal(decideRecipient(dead, row(A, 'intermittent'), again, 'm2', NOW, CFG)?.to, 'suppress');
+  t.equal(decideRecipient(dead, 'dsn', row(A, 'intermittent'), again, 'm2', NOW, CFG)?.to, 'suppress');
 });
 
 t.test('decide: two records of one message for one address see each other, one row per address', async t => {

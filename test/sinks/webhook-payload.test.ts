@@ -5,7 +5,7 @@ import { CFG, event, hoursAgo, item, NOW, snapshot } from '../policy/helpers.js'
 import { webhookValidator } from '../helpers/webhook-schema.js';
 
 
-const ctx = { messageKey: 'k1', stream: 'news', original: { messageId: '<o@x>', from: 'a@sender.example', subject: 'Hi' }, reportMessageId: '<dsn@x>' };
+const ctx = { cause: 'k1', stream: 'news', original: { messageId: '<o@x>', from: 'a@sender.example', subject: 'Hi' }, reportMessageId: '<dsn@x>' };
 
 t.test('recipient and stream events match docs/webhook.schema.json', async t => {
   const validate = webhookValidator();
@@ -23,7 +23,7 @@ t.test('recipient and stream events match docs/webhook.schema.json', async t => 
       item('dead@contoso.com', '5.1.10', 'userunknown', 'recipient'),
     ],
   }, CFG);
-  const rows = outboxRows(ctx, out.recipientChanges, out.streamChanges);
+  const rows = outboxRows(ctx, out);
   t.same(rows.map(r => r.type), ['recipient.state_changed', 'recipient.state_changed', 'stream.escalated']);
   for (const r of rows) {
     const ok = validate(JSON.parse(r.body));
@@ -37,7 +37,7 @@ t.test('recipient and stream events match docs/webhook.schema.json', async t => 
 t.test('webhook ids are stable for the same message and transition, distinct otherwise', async t => {
   const run = (key: string) => {
     const out = decide({ messageKey: key, stream: 's', now: NOW, snapshot: snapshot(), items: [item('a@b.example', '5.1.1', 'userunknown', 'recipient'), item('c@b.example', '5.1.1', 'userunknown', 'recipient')] }, CFG);
-    return outboxRows({ ...ctx, messageKey: key }, out.recipientChanges, out.streamChanges).map(r => r.webhookId);
+    return outboxRows({ ...ctx, cause: key }, out).map(r => r.webhookId);
   };
   const a = run('k1');
   t.same(run('k1'), a, 'same message → same ids (a replay cannot mint a second event)');
