@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { type ApplyDeps, runSweep } from './apply.js';
 import { loadRuleSet, type RuleSet, shippedRuleFiles } from './classify/index.js';
 import type { Config } from './config/schema.js';
 import { createHttpServer } from './http/server.js';
@@ -77,10 +78,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     logger: logger.child({ component: 'smtp' }), metrics,
     handle: (raw, envelope) => processMessage(pipeline, raw, envelope),
   });
+  const apply: ApplyDeps = { store, policy: pipeline.policy, now, logger: logger.child({ component: 'policy' }), metrics, onOutbox: pipeline.onOutbox };
   const http = createHttpServer({
     logger: logger.child({ component: 'http' }), registry: metrics.registry,
     ready: { store: () => store.ping(), smtp: () => smtp.listening },
+    api: { store, apply, pipeline, tokens: config.http.apiTokens, maxMessageBytes: config.smtp.maxMessageBytes },
   });
+  const sweeper = startSweeper(apply, config.policy.sweepInterval);
 
   let smtpAddr: AddressInfo;
   let httpAddr: AddressInfo;
@@ -88,6 +92,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     smtpAddr = await smtp.listen();
     httpAddr = await http.listen(config.http.port, config.http.host);
   } catch (err) {
+    sweeper.stop();
     await smtp.close();
     await store.close();
     throw err;
@@ -101,6 +106,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     stop: () => (stopping ??= (async () => {
       logger.info('shutting down: refusing new SMTP commands, finishing in-flight messages');
       await smtp.close();
+      await sweeper.stop();
       await relay?.stop();
       await http.close();
       await store.close();
@@ -108,6 +114,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       logger.flush?.();
     })()),
   };
+}
+
+/** Applies due time-based transitions every `intervalMs`; never two runs at once. */
+function startSweeper(apply: ApplyDeps, intervalMs: number): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    running ??= runSweep(apply).catch(err => apply.logger.error({ err }, 'sweep failed; retrying next interval')).finally(() => { running = undefined; });
+  }, intervalMs);
+  timer.unref();
+  return { stop: async () => { clearInterval(timer); await running; } };
 }
 
 export function policyConfig(config: Config): PolicyConfig {

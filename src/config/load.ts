@@ -57,6 +57,9 @@ function crossChecks(c: Config): string[] {
     p.push('webhook.secrets: a webhook url needs at least one signing secret (whsec_...); bodies are always signed');
   }
   if (c.webhook.backoffMax < c.webhook.backoffBase) p.push('webhook.backoffMax: must not be shorter than webhook.backoffBase');
+  if (c.http.apiTokens.length === 0 && !/^(127\.|::1$|localhost$)/.test(c.http.host)) {
+    p.push(`http.apiTokens: the /v1 API listens on ${c.http.host}, beyond loopback: configure at least one bearer token`);
+  }
   if (c.smtp.bounceDomains.length === 0 && c.smtp.bounceAddresses.length === 0) {
     p.push('smtp.bounceDomains: no bounce domain or address configured; every RCPT TO would be refused');
   }

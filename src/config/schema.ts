@@ -29,6 +29,7 @@ export const schema = {
   http: {
     host: { type: 'string', default: '127.0.0.1', pattern: HOST, doc: 'Address the HTTP server (/metrics, /healthz, /readyz) binds to.' },
     port: { type: 'int', default: 9525, min: 0, max: 65535, doc: 'HTTP port (0 = pick a free port).' },
+    apiTokens: { type: 'list', default: [], pattern: /^\S{16,}$/, secret: true, doc: 'Bearer tokens for the /v1 API (16+ characters); required when http.host is not a loopback address.' },
   },
   store: {
     driver: { type: 'string', default: 'sqlite', enum: ['sqlite'], doc: 'Storage engine (sqlite; postgres is planned for several replicas).' },

@@ -1,16 +1,18 @@
-// The HTTP side: /metrics for Prometheus, /healthz (the process answers) and /readyz (the store
-// is open and SMTP is listening — what a load balancer or Kubernetes should route on). Plain
-// node:http: three GET routes do not justify a framework.
+// The HTTP side: /metrics for Prometheus, /healthz (the process answers), /readyz (the store is
+// open and SMTP is listening — what a load balancer or Kubernetes should route on) and the /v1
+// API (api.ts). Plain node:http: a dozen routes in one table do not justify a framework.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { type ApiDeps, handleApi } from './api.js';
 
 export interface HttpDeps {
   logger: Logger;
   registry: Registry;
   /** Readiness checks by name; all must resolve true. */
   ready: Record<string, () => Promise<boolean> | boolean>;
+  api?: ApiDeps;
 }
 
 export interface HttpServer {
@@ -43,6 +45,7 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
+  if (deps.api && await handleApi(req, res, deps.api)) return;
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return json(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} not allowed` } });
