@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { runClassify } from './cli/classify.js';
 import { runConfig } from './cli/config.js';
+import { runEvidence, runOverride, runReplay, runState } from './cli/operate.js';
 import { runRules } from './cli/rules.js';
 import { loadConfig } from './config/load.js';
 import { startDaemon } from './daemon.js';
@@ -18,6 +19,13 @@ commands:
   serve [--config FILE]                    run the daemon (SMTP listener, webhook relay, /metrics)
   classify [--explain] [--config FILE] <file|dir|->
                                            print one JSON line per bounced recipient (.eml, maildir, mbox)
+  state <address> [--config FILE]          a recipient's state, why, and its latest decisions
+  evidence <address> [--json] [--config FILE]
+                                           the evidence pack of its latest failure, for its admin or an ESP
+  override <address> --state S --actor NAME --why TEXT [--until ISO] [--config FILE]
+                                           set a state by hand (recorded with who and why, sent by webhook)
+  replay <file|dir|mbox>... [--config FILE]
+                                           feed stored bounces through the pipeline (progress bar on a TTY)
   rules check [--config FILE] [RULE-FILE...]
                                            validate the rule packs, replay every sample, report rules that never fire
   config --defaults | --print [--config FILE]
@@ -31,6 +39,10 @@ async function main(argv: string[]): Promise<number> {
     case 'classify': return runClassify(rest);
     case 'config': return runConfig(rest);
     case 'rules': return runRules(rest);
+    case 'state': return runState(rest);
+    case 'evidence': return runEvidence(rest);
+    case 'override': return runOverride(rest);
+    case 'replay': return runReplay(rest);
     case 'docs':
       if (rest[0] === 'state-machine') { process.stdout.write(renderStateMachineDoc()); return 0; }
       process.stderr.write('bounce-triage docs: usage: docs state-machine\n');
@@ -82,9 +94,10 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`bounce-triage: ${(err as Error).message}\n\n${USAGE}`);
       process.exitCode = 2;
     } else if (err instanceof AppError || (err as { syscall?: string }).syscall !== undefined) {
-      // Known failures (unreadable input, port in use...) get one clear line, not a stack.
-      process.stderr.write(`bounce-triage: ${(err as Error).message}\n`);
-      process.exitCode = 1;
+      // Known failures (unreadable input, port in use, a bad override...) get clear lines, not a stack.
+      const details = err instanceof AppError ? err.details.map(d => `\n  - ${d}`).join('') : '';
+      process.stderr.write(`bounce-triage: ${(err as Error).message}${details}\n`);
+      process.exitCode = err instanceof AppError && err.code === 'INVALID_REQUEST' ? 2 : 1;
     } else {
       process.stderr.write(`bounce-triage: ${(err as Error).stack ?? String(err)}\n`);
       process.exitCode = 1;
