@@ -18,6 +18,7 @@ import type { PolicyConfig } from './policy/index.js';
 import { createMetrics, type Metrics } from './sinks/metrics.js';
 import { OutboxRelay } from './sinks/outbox-relay.js';
 import { openSqliteStore } from './store/sqlite.js';
+import type { StreamOptions } from './stream-id.js';
 import type { Store } from './store/store.js';
 
 export interface DaemonOptions {
@@ -71,7 +72,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   }
 
   const pipeline: PipelineDeps = {
-    store, rules, policy: policyConfig(config), parse: { streamHeader: config.parse.streamHeader },
+    store, rules, policy: policyConfig(config), parse: { streamHeader: config.parse.streamHeader }, stream: streamOptions(config),
     now, logger, metrics, onOutbox: () => relay?.kick(),
   };
   const smtp = createSmtpIngest(config.smtp, {
@@ -114,6 +115,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       logger.flush?.();
     })()),
   };
+}
+
+export function streamOptions(config: Config): StreamOptions {
+  return { sources: config.stream.sources, returnPath: new RegExp(config.stream.returnPathPattern) };
 }
 
 /** Applies due time-based transitions every `intervalMs`; never two runs at once. */

@@ -12,12 +12,14 @@ import { decide, historyRequest, type PolicyConfig, type PolicyItem, type Policy
 import { domainOf } from './policy/stream.js';
 import type { Metrics } from './sinks/metrics.js';
 import type { Store } from './store/store.js';
+import { streamOf, type StreamOptions } from './stream-id.js';
 
 export interface PipelineDeps {
   store: Store;
   rules: RuleSet;
   policy: PolicyConfig;
   parse: ParseOptions;
+  stream: StreamOptions;
   now: () => Date;
   logger: Logger;
   metrics?: Metrics;
@@ -59,7 +61,7 @@ export async function processMessage(deps: PipelineDeps, raw: Buffer, envelope: 
   }
 
   const items: PolicyItem[] = report.records.map(record => ({ record, verdict: classify(record, report, deps.rules) }));
-  const stream = streamOf(report);
+  const stream = streamOf(report, envelope.to, deps.stream);
   let outcome: PolicyOutcome | undefined;
   const request = {
     recipients: [...new Set(items.map(i => i.record.recipient))],
@@ -103,12 +105,6 @@ async function parseSafely(raw: Buffer, opts: ParseOptions): Promise<BounceRepor
   }
 }
 
-/** The sending stream: the configured header of the original, else its From domain. */
-export function streamOf(report: BounceReport): string {
-  if (report.original.stream) return report.original.stream.trim().slice(0, 200);
-  const from = report.original.from?.match(/@([A-Za-z0-9.-]+)/)?.[1];
-  return from ? `from:${from.toLowerCase()}` : 'unknown';
-}
 
 function count(deps: PipelineDeps, report: BounceReport, items: PolicyItem[]): void {
   const m = deps.metrics;

@@ -10,7 +10,7 @@ import { applyOverride, type ApplyDeps, normaliseAddress } from '../apply.js';
 import { loadRuleSet, shippedRuleFiles } from '../classify/index.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { policyConfig } from '../daemon.js';
+import { policyConfig, streamOptions } from '../daemon.js';
 import { AppError } from '../errors.js';
 import { readMessages } from '../ingest/files.js';
 import { processMessage, type PipelineDeps } from '../pipeline.js';
@@ -103,7 +103,7 @@ export async function runReplay(args: string[], out: Out = process.stdout, err: 
   if (err.isTTY) for (const p of positionals) for await (const _ of readMessages(p)) total += 1;
   return withStore(config, async store => {
     const deps: PipelineDeps = {
-      store, rules, policy: policyConfig(config), parse: { streamHeader: config.parse.streamHeader },
+      store, rules, policy: policyConfig(config), parse: { streamHeader: config.parse.streamHeader }, stream: streamOptions(config),
       now: () => new Date(), logger: pino({ level: 'silent' }),
     };
     const counts: Record<string, number> = { accepted: 0, duplicate: 0, quarantined: 0 };

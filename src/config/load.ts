@@ -57,6 +57,12 @@ function crossChecks(c: Config): string[] {
     p.push('webhook.secrets: a webhook url needs at least one signing secret (whsec_...); bodies are always signed');
   }
   if (c.webhook.backoffMax < c.webhook.backoffBase) p.push('webhook.backoffMax: must not be shorter than webhook.backoffBase');
+  try {
+    if (!/\(/.test(c.stream.returnPathPattern)) p.push('stream.returnPathPattern: needs a capture group (the stream)');
+    new RegExp(c.stream.returnPathPattern);
+  } catch (err) {
+    p.push(`stream.returnPathPattern: not a regular expression (${(err as Error).message})`);
+  }
   if (c.http.apiTokens.length === 0 && !/^(127\.|::1$|localhost$)/.test(c.http.host)) {
     p.push(`http.apiTokens: the /v1 API listens on ${c.http.host}, beyond loopback: configure at least one bearer token`);
   }

@@ -38,6 +38,10 @@ export const schema = {
   parse: {
     streamHeader: { type: 'string', default: 'X-Stream', pattern: /^[A-Za-z0-9-]+$/, doc: 'Header of the original message that names the sending stream.' },
   },
+  stream: {
+    sources: { type: 'list', default: ['header', 'feedback-id', 'list-id', 'from-domain'], pattern: /^(header|feedback-id|list-id|return-path|sending-ip|from-domain)$/, doc: 'Where the stream of a bounce is read, first match wins: header (parse.streamHeader), feedback-id, list-id, return-path, sending-ip, from-domain.' },
+    returnPathPattern: { type: 'string', default: '^([^+=]+)', doc: 'For source return-path: regex on the local part of the address the bounce came back to; group 1 is the stream (VERP bounces+tag@ → "bounces").' },
+  },
   rules: {
     files: { type: 'list', default: [], doc: 'Operator rule files, loaded before the shipped packs so they can override them.' },
   },
