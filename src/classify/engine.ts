@@ -3,7 +3,7 @@
 // loader, one literal pass tells which of them could match at all, each level is walked through
 // its status/code index merged with the remaining candidates, and the first rule that matches
 // wins (DESIGN.md precedence: provider → text → status → reply, then the fallback).
-import type { BounceReport, RecipientRecord } from '../domain/report.js';
+import type { BounceReport, RecipientRecord, ReportKind } from '../domain/report.js';
 import type { Verdict } from '../domain/verdict.js';
 import type { RuleSet } from './loader.js';
 import { codeMatches, parseStatus, statusMatches } from './matchers.js';
@@ -11,17 +11,29 @@ import { detectProvider, type ProviderHit } from './provider.js';
 import type { Candidates } from './prefilter.js';
 import type { CompiledRule, LevelIndex, StatusTriple } from './types.js';
 
-type Facts = Pick<RecipientRecord, 'status' | 'replyCode' | 'diagnostic' | 'remoteMta' | 'stage'>;
+type Facts = Pick<RecipientRecord, 'status' | 'replyCode' | 'diagnostic' | 'remoteMta' | 'stage' | 'action' | 'recipient' | 'diagnosticType'>;
 const EMPTY: readonly CompiledRule[] = [];
 
+/** Is the recipient's domain one of `domains`, or a subdomain of one? */
+function inDomains(domains: readonly string[], recipient: string): boolean {
+  const d = recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase();
+  for (const x of domains) if (d === x || (d.endsWith(x) && d.charCodeAt(d.length - x.length - 1) === 46)) return true;
+  return false;
+}
+
 /**
- * Does `rule` match the record, given the provider already detected for it? `maybe` is the
- * literal prefilter's answer for the record's text (prefilter.ts), when the caller has it.
+ * Does `rule` match the record of a report of `kind`, given the provider already detected for
+ * it? `maybe` is the literal prefilter's answer for the record's text (prefilter.ts), when the
+ * caller has it.
  */
-export function ruleMatches(rule: CompiledRule, record: Facts, provider: ProviderHit, triple?: StatusTriple | null, maybe?: Candidates): boolean {
+export function ruleMatches(rule: CompiledRule, record: Facts, kind: ReportKind, provider: ProviderHit, triple?: StatusTriple | null, maybe?: Candidates): boolean {
   // Cheapest conditions first; the regexes run only when every set lookup passed.
   if (rule.providers !== null && !rule.providers.has(provider.provider) && !rule.providers.has(provider.family)) return false;
+  if (rule.kinds !== null && !rule.kinds.has(kind)) return false;
+  if (rule.actions !== null && !rule.actions.has(record.action)) return false;
   if (rule.stages !== null && !rule.stages.has(record.stage)) return false;
+  if (rule.diagnosticTypes !== null && !rule.diagnosticTypes.has(record.diagnosticType ?? '')) return false;
+  if (rule.domains !== null && !inDomains(rule.domains, record.recipient)) return false;
   if (rule.code !== null && !codeMatches(rule.code, record.replyCode)) return false;
   if (rule.status !== null) {
     const t = triple === undefined ? parseStatus(record.status) : triple;
@@ -40,7 +52,7 @@ export function ruleMatches(rule: CompiledRule, record: Facts, provider: Provide
  * the status/code bucket, the unindexed rules without text, and the unindexed text rules the
  * prefilter could not rule out (the others are skipped without a look).
  */
-function firstMatch(ix: LevelIndex, key: string | undefined, rec: Facts, provider: ProviderHit, triple: StatusTriple | null, maybe: Candidates, byTextId: readonly CompiledRule[]): CompiledRule | undefined {
+function firstMatch(ix: LevelIndex, key: string | undefined, rec: Facts, kind: ReportKind, provider: ProviderHit, triple: StatusTriple | null, maybe: Candidates, byTextId: readonly CompiledRule[]): CompiledRule | undefined {
   const a = key === undefined ? EMPTY : ix.byKey.get(key) ?? EMPTY;
   const b = ix.plain;
   const hits = maybe.hits;
@@ -64,7 +76,7 @@ function firstMatch(ix: LevelIndex, key: string | undefined, rec: Facts, provide
     if (r === ra) i++;
     else if (r === rb) j++;
     else h++;
-    if (ruleMatches(r, rec, provider, triple, maybe)) return r;
+    if (ruleMatches(r, rec, kind, provider, triple, maybe)) return r;
   }
 }
 
@@ -78,7 +90,7 @@ export function classify(
   const triple = parseStatus(record.status);
   for (const ix of rules.levels) {
     const key = ix.level === 'reply' ? record.replyCode : record.status;
-    const r = firstMatch(ix, key, record, provider, triple, maybe, rules.byTextId);
+    const r = firstMatch(ix, key, record, report.kind, provider, triple, maybe, rules.byTextId);
     if (r) {
       const v: Verdict = {
         reason: r.reason, side: r.side, provider: provider.provider, family: provider.family,

@@ -2,17 +2,30 @@
 // but written by hand (and by operators), so every mistake — a typo'd key, an unknown reason,
 // a regex that does not compile — is collected with file, rule id and field, never thrown
 // one at a time (docs/rules.md, "Validation").
-import { isOneOf, REASONS, SIDES, STAGES, type Stage } from '../domain/vocab.js';
+import type { ReportKind } from '../domain/report.js';
+import { ACTIONS, isOneOf, REASONS, SIDES, STAGES, type Action, type Stage } from '../domain/vocab.js';
 import { compileCodes, compileRegexList, compileStatus } from './matchers.js';
-import { LEVELS, type CompiledProvider, type CompiledRule, type SampleDefaults, type SampleSpec } from './types.js';
+import { KINDS, LEVELS, type CompiledProvider, type CompiledRule, type SampleDefaults, type SampleSpec } from './types.js';
 
 const TOP_KEYS = ['pack', 'version', 'providers', 'sample_defaults', 'rules', 'note'];
 const PROVIDER_KEYS = ['id', 'family', 'hosts', 'text', 'generators', 'domains', 'note'];
 const RULE_KEYS = ['id', 'level', 'match', 'reason', 'side', 'detail', 'source', 'samples', 'note'];
-const MATCH_KEYS = ['provider', 'status', 'code', 'text', 'stage', 'host'];
-const SAMPLE_KEYS = ['text', 'host', 'stage', 'status', 'recipient', 'generator'];
+const MATCH_KEYS = ['provider', 'status', 'code', 'text', 'stage', 'host', 'kind', 'action', 'domain', 'diagnostic_type'];
+const SAMPLE_KEYS = ['text', 'host', 'stage', 'status', 'recipient', 'generator', 'kind', 'action', 'diagnostic_type'];
 const NAME = /^[a-z0-9][a-z0-9_.-]*$/;
 const DETAIL = /^[a-z0-9_]+\.[a-z0-9_.]+$/;
+const DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+const DIAGNOSTIC_TYPE = /^[a-z0-9][a-z0-9-]*$/;
+/**
+ * The condition that defines each level (DESIGN.md precedence). `provider` is also where facts
+ * about the whole report go — its kind (an ARF complaint, an auto-reply), the record's action (a
+ * positive DSN), the recipient's domain (a Google Group), the Diagnostic-Code type: a rule keyed
+ * on them must beat any wording, so it sits at the first level.
+ */
+const DEFINING = {
+  provider: ['provider', 'host', 'text', 'kind', 'action', 'domain', 'diagnostic_type'],
+  text: ['text'], status: ['status'], reply: ['code', 'status'],
+} as const;
 
 export interface CompiledPack {
   pack: string;
@@ -49,12 +62,16 @@ function sampleSpec(v: unknown, where: string, problems: string[], needText: boo
   }
   const before = problems.length;
   unknownKeys(v, needText ? SAMPLE_KEYS : SAMPLE_KEYS.filter(k => k !== 'text'), where, problems);
-  if (needText && (typeof v.text !== 'string' || v.text.trim() === '')) problems.push(`${where}.text: required`);
-  for (const k of ['status', 'recipient', 'generator'] as const) {
+  // An empty text is a real case (a provider's own bounce with no reply at all), but only with
+  // the status the record would then carry; a missing text is always a typo.
+  if (needText && (typeof v.text !== 'string' || (v.text.trim() === '' && typeof v.status !== 'string'))) problems.push(`${where}.text: required (may be '' only with a status)`);
+  for (const k of ['status', 'recipient', 'generator', 'diagnostic_type'] as const) {
     if (v[k] !== undefined && typeof v[k] !== 'string') problems.push(`${where}.${k}: expected a string`);
   }
   if (v.host !== undefined && v.host !== null && typeof v.host !== 'string') problems.push(`${where}.host: expected a string or null`);
   if (v.stage !== undefined && !isOneOf(STAGES, v.stage)) problems.push(`${where}.stage: unknown stage "${String(v.stage)}" (${STAGES.join(', ')})`);
+  if (v.kind !== undefined && !isOneOf(KINDS, v.kind)) problems.push(`${where}.kind: unknown report kind "${String(v.kind)}" (${KINDS.join(', ')})`);
+  if (v.action !== undefined && !isOneOf(ACTIONS, v.action)) problems.push(`${where}.action: unknown action "${String(v.action)}" (${ACTIONS.join(', ')})`);
   return problems.length === before ? (v as unknown as SampleSpec) : null;
 }
 
@@ -105,6 +122,10 @@ function compileRule(v: unknown, i: number, pack: string, file: string, defaults
   const m = v.match;
   let providers: Set<string> | null = null, status = null, code = null, text = null, host = null;
   let stages: Set<Stage> | null = null;
+  let kinds: Set<ReportKind> | null = null;
+  let actions: Set<Action> | null = null;
+  let domains: string[] | null = null;
+  let diagnosticTypes: Set<string> | null = null;
   if (!isObj(m) || Object.keys(m).length === 0) problems.push(`${where}: match: required, with at least one condition`);
   else {
     unknownKeys(m, MATCH_KEYS, `${where}: match`, problems);
@@ -128,19 +149,38 @@ function compileRule(v: unknown, i: number, pack: string, file: string, defaults
       for (const s of st) if (!isOneOf(STAGES, s)) problems.push(`${where}: match.stage: unknown stage "${s}" (${STAGES.join(', ')})`);
       stages = new Set(st as Stage[]);
     }
+    const kl = list('kind');
+    if (kl) {
+      for (const k of kl) if (!isOneOf(KINDS, k)) problems.push(`${where}: match.kind: unknown report kind "${k}" (${KINDS.join(', ')})`);
+      kinds = new Set(kl as ReportKind[]);
+    }
+    const al = list('action');
+    if (al) {
+      for (const a of al) if (!isOneOf(ACTIONS, a)) problems.push(`${where}: match.action: unknown action "${a}" (${ACTIONS.join(', ')})`);
+      actions = new Set(al as Action[]);
+    }
+    const dl = list('domain');
+    if (dl) {
+      for (const d of dl) if (!DOMAIN.test(d)) problems.push(`${where}: match.domain: "${d}" is not a lower-case domain name`);
+      domains = dl;
+    }
+    const tl = list('diagnostic_type');
+    if (tl) {
+      for (const d of tl) if (!DIAGNOSTIC_TYPE.test(d)) problems.push(`${where}: match.diagnostic_type: "${d}" is not a lower-case type name (smtp, x-unix, ...)`);
+      diagnosticTypes = new Set(tl);
+    }
     // Each level has a condition that defines it (DESIGN.md precedence); a rule without it
     // would sit at the wrong precedence and silently shadow or be shadowed. A reply-level rule
     // may use the status instead, for a status that tells nothing but its class (4.0.0).
-    const need = { provider: ['provider', 'host', 'text'], text: ['text'], status: ['status'], reply: ['code', 'status'] } as const;
-    if (isOneOf(LEVELS, v.level) && !need[v.level].some(k => m[k] !== undefined)) {
-      problems.push(`${where}: match: a ${v.level}-level rule needs match.${need[v.level].join(' or match.')}`);
+    if (isOneOf(LEVELS, v.level) && !DEFINING[v.level].some(k => m[k] !== undefined)) {
+      problems.push(`${where}: match: a ${v.level}-level rule needs match.${DEFINING[v.level].join(' or match.')}`);
     }
     if (m.provider !== undefined && v.level !== 'provider') problems.push(`${where}: match.provider: only allowed at level "provider"`);
   }
   if (problems.length > before) return null;
   return {
     id: `${pack}/${v.id as string}`, pack, file, level: v.level as CompiledRule['level'],
-    providers, status, code, text, textId: -1, gated: false, stages, host,
+    providers, status, code, text, textId: -1, gated: false, stages, host, kinds, actions, domains, diagnosticTypes,
     reason: v.reason as CompiledRule['reason'], side: v.side as CompiledRule['side'],
     detail: v.detail as string | undefined, source: v.source as string, samples, sampleDefaults: defaults,
   };

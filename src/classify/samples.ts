@@ -36,13 +36,14 @@ export function recordFromSample(sample: SampleSpec | string, packDefaults: Samp
   const said = IN_REPLY_TO.exec(text)?.[1]?.toLowerCase();
   const stage: Stage = s.stage ?? (said ? STAGE_OF[said] : undefined) ?? packDefaults.stage ?? 'unknown';
   const host = s.host !== undefined ? s.host : packDefaults.host;
+  const type = (s.diagnostic_type ?? packDefaults.diagnostic_type ?? 'smtp').toLowerCase();
   const record: RecipientRecord = {
     recipient: s.recipient ?? packDefaults.recipient ?? 'user@example.com',
-    action: status.startsWith('4') ? 'delayed' : status.startsWith('2') ? 'delivered' : 'failed',
+    action: s.action ?? packDefaults.action ?? (status.startsWith('4') ? 'delayed' : status.startsWith('2') ? 'delivered' : 'failed'),
     status,
     diagnostic: text,
-    rawDiagnostic: `smtp; ${text}`,
-    diagnosticType: 'smtp',
+    rawDiagnostic: `${type}; ${text}`,
+    diagnosticType: type,
     stage,
     fields: {},
   };
@@ -52,10 +53,12 @@ export function recordFromSample(sample: SampleSpec | string, packDefaults: Samp
   return record;
 }
 
-/** The report-level facts classify needs, for a sample (`generator` from sample or defaults). */
+/** The report-level facts classify needs, for a sample (`generator` and `kind` from sample or defaults). */
 export function reportFromSample(sample: SampleSpec | string, packDefaults: SampleDefaults = {}): Pick<BounceReport, 'generator' | 'reportingMta' | 'kind'> {
-  const generator = spec(sample).generator ?? packDefaults.generator;
-  return generator === undefined ? { kind: 'dsn' } : { kind: 'ndr', generator };
+  const s = spec(sample);
+  const generator = s.generator ?? packDefaults.generator;
+  const kind = s.kind ?? packDefaults.kind ?? (generator === undefined ? 'dsn' : 'ndr');
+  return generator === undefined ? { kind } : { kind, generator };
 }
 
 export interface SampleFailure {
@@ -74,7 +77,7 @@ export function checkRule(rule: CompiledRule, rules: RuleSet): SampleFailure[] {
     const report = reportFromSample(s, rule.sampleDefaults);
     const provider = detectProvider(record, report, rules);
     const v = classify(record, report, rules);
-    if (!ruleMatches(rule, record, provider)) {
+    if (!ruleMatches(rule, record, report.kind, provider)) {
       out.push({ rule: rule.id, sample: s.text, problem: 'no-match', got: `${v.rule} (provider ${provider.provider} by ${provider.by}, status ${record.status}, code ${record.replyCode ?? '-'}, stage ${record.stage})` });
     } else if (v.rule !== rule.id) {
       out.push({ rule: rule.id, sample: s.text, problem: 'shadowed', got: v.rule });

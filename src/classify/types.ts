@@ -1,12 +1,18 @@
 // The compiled form of the rule packs in config/rules/. The YAML is validated and turned into
 // these values once (loadRuleSet), so classify() only runs precompiled matchers and never
 // touches strings it would have to parse again.
-import type { Reason, Side, Stage } from '../domain/vocab.js';
+import type { ReportKind } from '../domain/report.js';
+import type { Action, Reason, Side, Stage } from '../domain/vocab.js';
 import type { RuleLevel } from '../domain/verdict.js';
 
 /** Levels a rule can be written at (`fallback` is the engine's own last answer). */
 export type Level = Exclude<RuleLevel, 'fallback'>;
 export const LEVELS: readonly Level[] = ['provider', 'text', 'status', 'reply'];
+
+/** Report kinds a rule can name in `match.kind`: every ReportKind (a record, so a new kind in
+ *  src/domain/report.ts fails to compile here until it is listed). */
+const KIND_SET: Record<ReportKind, true> = { dsn: true, ndr: true, arf: true, autoreply: true, not_bounce: true };
+export const KINDS = Object.keys(KIND_SET) as ReportKind[];
 
 /** One sample reply of a rule, as written in the pack (a bare string becomes `{ text }`). */
 export interface SampleSpec {
@@ -18,6 +24,12 @@ export interface SampleSpec {
   status?: string;
   recipient?: string;
   generator?: string;
+  /** The report kind (`arf`, `autoreply`, ...); default `ndr` with a generator, else `dsn`. */
+  kind?: ReportKind;
+  /** The record's RFC 3464 action; default from the status class. */
+  action?: Action;
+  /** The Diagnostic-Code type (`smtp`, `x-unix`, ...); default `smtp`. */
+  diagnostic_type?: string;
 }
 
 /** Pack-level defaults for samples (`sample_defaults:`). */
@@ -70,6 +82,13 @@ export interface CompiledRule {
   gated: boolean;
   stages: ReadonlySet<Stage> | null;
   host: RegExp | null;
+  /** Report kinds (`match.kind`), record actions (`match.action`), recipient domains
+   *  (`match.domain`, a listed domain or any subdomain of it) and Diagnostic-Code types
+   *  (`match.diagnostic_type`), lower-case. */
+  kinds: ReadonlySet<ReportKind> | null;
+  actions: ReadonlySet<Action> | null;
+  domains: readonly string[] | null;
+  diagnosticTypes: ReadonlySet<string> | null;
   reason: Reason;
   side: Side;
   detail: string | undefined;

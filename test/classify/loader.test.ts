@@ -91,6 +91,44 @@ t.test('a bad pack is refused with every problem, each naming file, rule and fie
   t.ok(problems.filter(p => p.includes('bad.yaml')).every(p => p.startsWith(bad)), 'every problem starts with its file');
 });
 
+const BAD_FACTS = `
+pack: local
+version: 1
+rules:
+  - id: facts
+    level: provider
+    match: { kind: [arff], action: [bounced], domain: ['Example.COM', 'x'], diagnostic_type: ['X Unix'] }
+    reason: feedback
+    side: recipient
+    source: https://example.net/doc
+    samples: [{ text: '', kind: complaint, action: gone }, { text: '' }, '']
+  - id: status-needs-status
+    level: status
+    match: { kind: [arf] }
+    reason: feedback
+    side: recipient
+    source: https://example.net/doc
+    samples: [{ text: 'x', kind: arf }]
+`;
+
+t.test('report-level conditions (kind, action, domain, diagnostic_type) and their samples are validated too', async t => {
+  const dir = t.testdir({ 'facts.yaml': BAD_FACTS });
+  const problems = problemsOf([join(dir, 'facts.yaml')]);
+  const expect: Array<[string, RegExp]> = [
+    ['unknown report kind', /rule "local\/facts": match\.kind: unknown report kind "arff"/],
+    ['unknown action', /rule "local\/facts": match\.action: unknown action "bounced"/],
+    ['domain not lower case', /rule "local\/facts": match\.domain: "Example\.COM" is not a lower-case domain name/],
+    ['domain without a dot', /rule "local\/facts": match\.domain: "x" is not/],
+    ['bad diagnostic type', /rule "local\/facts": match\.diagnostic_type: "X Unix"/],
+    ['sample kind', /rule "local\/facts": samples\[0\]\.kind: unknown report kind "complaint"/],
+    ['sample action', /rule "local\/facts": samples\[0\]\.action: unknown action "gone"/],
+    ['empty text needs a status', /rule "local\/facts": samples\[1\]\.text: required/],
+    ['empty bare sample', /rule "local\/facts": samples\[2\]: empty sample/],
+    ['kind does not define the status level', /rule "local\/status-needs-status": match: a status-level rule needs match\.status/],
+  ];
+  for (const [what, re] of expect) t.ok(problems.some(p => re.test(p)), what);
+});
+
 t.test('cross-file problems: duplicate ids, unknown provider references, family clashes', async t => {
   const dir = t.testdir({
     'dup.yaml': `pack: microsoft\nversion: 1\nrules:\n  - { id: forwarding-blocked, level: text, match: { text: 'x' }, reason: blocked, side: sender_ip, source: 'https://example.net', samples: ['550 x'] }\n`,
@@ -140,7 +178,11 @@ t.test('shipped rule files are found from the package root, in name order', asyn
   const files = shippedRuleFiles();
   t.ok(files.every(f => isAbsolute(f) && f.endsWith('.yaml')));
   t.same(files, [...files].sort());
-  for (const name of ['generic.yaml', 'generic-codes.yaml', 'microsoft.yaml']) t.ok(files.some(f => f.endsWith(`/config/rules/${name}`)), name);
+  for (const name of ['00-reports.yaml', 'generic.yaml', 'generic-sender.yaml', 'generic-codes.yaml', 'microsoft.yaml', 'google.yaml', 'yahoo.yaml', 'apple.yaml', 'gmx.yaml', 'comcast.yaml']) {
+    t.ok(files.some(f => f.endsWith(`/config/rules/${name}`)), name);
+  }
+  // complaints, auto-replies and positive DSNs are decided before any provider pack can look
+  t.match(files[0], /\/00-reports\.yaml$/);
   const rs = loadRuleSet(files);
   t.same(rs.levels.map(l => l.level), ['provider', 'text', 'status', 'reply']);
   t.ok(rs.rules.every((r, i, a) => i === 0 || ['provider', 'text', 'status', 'reply'].indexOf(a[i - 1]!.level) <= ['provider', 'text', 'status', 'reply'].indexOf(r.level)), 'rules are in evaluation order');

@@ -53,7 +53,7 @@ const rows: Row[] = [
   ['450 4.7.26 Access denied, a message sent over IPv6 [2a01:111:f200:2004::240] must pass either SPF or DKIM validation, this message is not signed', m365, 'authfailure', 'sender_auth', 'microsoft.ipv6_unauthenticated', 'microsoft_m365'],
   // the innermost reply of a wrapped NDR decides; the third party is not Microsoft
   ['550 5.7.1 This message failed DMARC evaluation of domain sent-via.netsuite.com and was rejected as per DMARC policy.', { host: 'mx.netsuite.example' }, 'authfailure', 'sender_auth', undefined, 'other'],
-  ['550 : User unknown', { host: 'msmx.au.com', generator: 'microsoft' }, 'userunknown', 'recipient', undefined, 'other'],
+  ['550 : User unknown', { host: 'msmx.au.com', generator: 'microsoft' }, 'filtered', 'recipient', 'kddi.recipient_filter', 'kddi'],
   // sending IP: escalate, leave recipients alone
   ['550 5.7.606 Access denied, banned sending IP [198.51.100.222]. To request removal from this list please visit https://sender.office.com/ and follow the directions. For more information please go to  http://go.microsoft.com/fwlink/?LinkID=526655 (AS16012609)', m365, 'blocked', 'sender_ip', 'microsoft.banned_ip', 'microsoft_m365'],
   ['550 5.7.511 Access denied, banned sender[1.2.3.4]. To request removal from this list please forward this message to delist@messaging.microsoft.com. AS(508)', m365, 'blocked', 'sender_ip', 'microsoft.banned_ip', 'microsoft_m365'],
@@ -89,7 +89,7 @@ const rows: Row[] = [
   ['554 The mail could not be delivered to the recipient because the domain is not reachable. Please check the domain and try again (-1915321397:308:-2147467259)', { host: 'BLU004-OMC3S23.hotmail.com' }, 'hostunknown', 'recipient_admin', 'microsoft.destination_unreachable', 'microsoft_consumer'],
   ['550 domain [example.com] mismatches client ip 192.0.2.225.', { host: 'blu2-omc4-s22.blu2.hotmail.com' }, 'requireptr', 'sender_auth', 'microsoft.sender_id_mismatch', 'microsoft_consumer'],
   // a bare 550 5.7.1 says nothing about who must act, even from Microsoft
-  ['550 5.7.1', m365, 'policyviolation', 'unknown', undefined, 'microsoft_m365'],
+  ['550 5.7.1', m365, 'securityerror', 'unknown', undefined, 'microsoft_m365'],
 ];
 
 t.test('Microsoft replies classify as the reference says', async t => {
@@ -126,6 +126,90 @@ t.test('the enhanced code in the reply beats a synthesised Status: 5.0.0 (Exim)'
 t.test('a generic 550 5.7.1 with no telling text is side unknown anywhere', async t => {
   for (const host of [M365, 'mx.example.net', null]) {
     const v = verdict('550 5.7.1', { host });
-    t.same([v.reason, v.side, v.rule], ['policyviolation', 'unknown', 'generic/status-delivery-not-authorized'], String(host));
+    t.same([v.reason, v.side, v.rule], ['securityerror', 'unknown', 'generic/status-delivery-not-authorized'], String(host));
   }
+});
+
+// --- the traps of microsoft-ndr.md §4: same code, different meaning --------------------------
+
+t.test('5.4.1: Directory-Based Edge Blocking is an unknown user, "Relay Access Denied" the tenant\'s domain setup', async t => {
+  const dbeb = verdict('550 5.4.1 Recipient address rejected: Access denied. [CY4PEPF0000EE3C.namprd03.prod.outlook.com 2023-09-18T12:48:32.808Z 08DBB45899852BA7]', m365);
+  t.same([dbeb.reason, dbeb.side, dbeb.detail], ['userunknown', 'recipient', 'microsoft.dbeb_unknown_recipient']);
+  const relay = verdict('550 5.4.1 Relay Access Denied', m365);
+  t.same([relay.reason, relay.side, relay.detail], ['norelaying', 'recipient_admin', 'microsoft.domain_not_accepted']);
+  // every recipient failing DBEB: Sisimai says rejected; still the recipients, never the sender
+  const all = verdict('550 5.4.1 All recipient addresses rejected : Access denied [NEKONYAAN.cat-JPN22.prod.protection.outlook.com]', { host: null, stage: 'data' });
+  t.same([all.reason, all.side, all.detail], ['rejected', 'recipient', 'microsoft.dbeb_unknown_recipient']);
+  // a bare 5.4.1 elsewhere is RFC 3463's "no answer from host"
+  t.equal(verdict('550 5.4.1', { host: 'mx.example.net' }).reason, 'networkerror');
+});
+
+t.test('5.1.10: Microsoft\'s "recipient not found", not RFC 7505\'s null MX', async t => {
+  for (const opts of [m365, NDR, { host: OLC, recipient: 'a@outlook.com' }]) {
+    const v = verdict('550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup', opts);
+    t.same([v.reason, v.side, v.detail], ['userunknown', 'recipient', 'microsoft.recipient_not_found'], JSON.stringify(opts));
+  }
+  const bareMs = verdict('550 5.1.10', m365);
+  t.same([bareMs.reason, bareMs.side], ['userunknown', 'recipient'], 'the code alone, from a Microsoft MX');
+  const nullMx = verdict('556 5.1.10 Recipient address has null MX', { host: 'mx.example.net' });
+  t.same([nullMx.reason, nullMx.side], ['notaccept', 'recipient'], 'the RFC 7505 meaning elsewhere');
+});
+
+t.test('5.2.2: the sender\'s submission quota at Microsoft, the recipient\'s full mailbox everywhere else', async t => {
+  for (const text of ['Submission quota exceeded', "550 5.2.2 The message can't be submitted because the sender's submission quota was exceeded", '554 5.2.2 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message due to a permanent exception']) {
+    const v = verdict(text, { ...NDR, status: '5.2.2' });
+    t.same([v.reason, v.side, v.detail], ['exceedlimit', 'sender_account', 'microsoft.submission_quota'], text.slice(0, 60));
+    t.not(v.side, 'recipient');
+  }
+  const full = verdict('554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceededException.MapiExceptionShutoffQuotaExceeded; Failed to process message due to a permanent exception', m365);
+  t.same([full.reason, full.side, full.detail], ['mailboxfull', 'recipient', 'microsoft.mailbox_full']);
+  const gmail = verdict('552 5.2.2 <x@example.org>... Mailbox Full', { host: 'mx.example.net' });
+  t.same([gmail.reason, gmail.side], ['mailboxfull', 'recipient']);
+});
+
+t.test('5.7.520 forwarding blocked: never the recipient, never a suppressing reason, with or without words', async t => {
+  const variants: Array<[string, Omit<SampleSpec, 'text'>]> = [
+    ['550 5.7.520', m365],
+    ['550 5.7.520', NDR],
+    ['Access denied, Your organization does not allow external forwarding. Please contact your administrator for further assistance. AS(7555)', { host: 'relay.example.net', status: '5.0.0' }],
+    ['Access denied, Your organization does not allow external forwarding.', { ...NDR, status: '5.7.520' }],
+  ];
+  for (const [text, opts] of variants) {
+    const v = verdict(text, opts);
+    t.same([v.reason, v.side, v.detail], ['policyviolation', 'recipient_admin', 'microsoft.forwarding_blocked'], `${text.slice(0, 40)} ${JSON.stringify(opts)}`);
+    t.not(v.reason, 'userunknown');
+  }
+});
+
+t.test('codes that only concern the sender\'s own tenant are sender_account, by code when Microsoft is known', async t => {
+  const cases: Array<[string, string, string]> = [
+    ['550 5.1.8', 'rejected', 'microsoft.outbound_spam_blocked'],
+    ['550 5.7.501', 'rejected', 'microsoft.sender_banned'],
+    ['550 5.7.502', 'rejected', 'microsoft.sender_banned'],
+    ['550 5.7.503', 'rejected', 'microsoft.sender_banned'],
+    ['550 5.7.705', 'speeding', 'microsoft.tenant_blocked'],
+    ['550 5.7.708', 'speeding', 'microsoft.tenant_blocked'],
+    ['550 5.7.750', 'rejected', 'microsoft.unregistered_domains'],
+    ['550 5.1.90', 'speeding', 'microsoft.daily_recipient_limit'],
+  ];
+  for (const [text, reason, detail] of cases) {
+    for (const opts of [NDR, m365]) {
+      const v = verdict(text, opts);
+      t.same([v.reason, v.side, v.detail], [reason, 'sender_account', detail], `${text} ${JSON.stringify(opts)}`);
+    }
+  }
+  // the same replies relayed by a host no provider claims: the wording decides
+  for (const text of ['550 5.1.8 Access denied, bad outbound sender', '550 5.7.705 Access denied, tenant has exceeded threshold',
+    '550 5.7.750 Service unavailable. Client blocked from sending from unregistered domains',
+    "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients"]) {
+    const v = verdict(text, { host: 'relay.example.net' });
+    t.same([v.side, v.provider], ['sender_account', 'other'], text.slice(0, 50));
+  }
+  // elsewhere 5.1.8 is RFC 3463's bad sender domain: still the sender, not an M365 account
+  t.same(verdict('553 5.1.8', { host: 'mx.example.net', stage: 'unknown' }).side, 'sender_mta');
+});
+
+t.test('the full table\'s plain 5.1.1 wording is a recipient not found', async t => {
+  const v = verdict('550 5.1.1 Bad destination mailbox address', m365);
+  t.same([v.reason, v.side, v.detail], ['userunknown', 'recipient', 'microsoft.recipient_not_found']);
 });

@@ -40,8 +40,27 @@ t.test('nothing known gives other/none', async t => {
 
 t.test('a named remote host that no provider claims outranks the generator', async t => {
   // An Exchange Online NDR wrapping a third party's rejection: Microsoft only wrote the report.
-  const hit = detectProvider(rec({ host: 'msmx.au.com', text: '550 : User unknown', to: 'x@au.com' }), { generator: 'microsoft' }, shipped);
+  const hit = detectProvider(rec({ host: 'mx.example.jp', text: '550 : User unknown', to: 'x@example.jp' }), { generator: 'microsoft' }, shipped);
   t.same(hit, { provider: 'other', family: 'other', by: 'none' });
+  // ... and when a pack claims that host, it is that provider, not the report's generator
+  t.same(detectProvider(rec({ host: 'msmx.au.com', text: '550 : User unknown', to: 'x@au.com' }), { generator: 'microsoft' }, shipped),
+    { provider: 'kddi', family: 'kddi', by: 'host' });
+});
+
+t.test('every provider pack detects its provider from its MX host and from its recipient domains', async t => {
+  const cases: Array<[string, string, string]> = [
+    ['gmail-smtp-in.l.google.com', 'x@gmail.com', 'google'], ['mta5.am0.yahoodns.net', 'x@yahoo.com', 'yahoo'],
+    ['mx-aol.mail.gm0.yahoodns.net', 'x@aol.com', 'aol'], ['mx01.mail.icloud.com', 'x@icloud.com', 'apple'],
+    ['mx00.emig.gmx.net', 'x@web.de', 'united_internet'], ['mx1.comcast.net', 'x@comcast.net', 'comcast'],
+    ['lsean.ezweb.ne.jp', 'x@ezweb.ne.jp', 'kddi'], ['mfsmax.docomo.ne.jp', 'x@docomo.ne.jp', 'nttdocomo'],
+    ['smtp-in.orange.fr', 'x@orange.fr', 'orange'],
+  ];
+  for (const [host, to, provider] of cases) {
+    t.equal(detectProvider(rec({ host }), {}, shipped).provider, provider, host);
+    t.equal(detectProvider(rec({ to }), {}, shipped).by, 'domain', to);
+  }
+  t.same(detectProvider(rec({ to: 'x@aol.com' }), {}, shipped), { provider: 'aol', family: 'yahoo', by: 'domain' });
+  t.same(detectProvider(rec({ to: 'group@googlegroups.com' }), { generator: 'googlegroups' }, shipped).provider, 'google');
 });
 
 t.test('hosts match case-insensitively, with or without the root dot; consumer edges are consumer', async t => {
