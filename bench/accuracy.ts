@@ -46,7 +46,9 @@ async function run(): Promise<{ reports: Map<string, { report: BounceReport; our
         const report = await parseReport(m.raw, { streamHeader: 'X-Stream' });
         const ours = report.records.map(r => {
           const v = classify(r, report, rules);
-          return { recipient: r.recipient, status: sisimaiStatus(r.status, v.reason), reason: v.reason, diagnostic: r.diagnostic, rule: v.rule, kind: report.kind };
+          // Did the message itself carry an enhanced code (Status: or inside the reply)?
+          const explicit = r.dsnStatus !== undefined || /(^|[^\d.])[245]\.\d{1,3}\.\d{1,3}(?![\d.])/.test(r.rawDiagnostic ?? r.diagnostic);
+          return { recipient: r.recipient, status: sisimaiStatus(r.status, v.reason, explicit), reason: v.reason, diagnostic: r.diagnostic, rule: v.rule, kind: report.kind };
         });
         reports.set(`${file}#${m.message}`, { report, ours });
       }

@@ -1,7 +1,8 @@
 // Sisimai's labels carry an internal pseudo-code (x.0.9NN, one per reason) where the message has
-// no specific enhanced status. We never emit those (they are not RFC 3463 codes and would leak
-// into webhooks); to compare like with like, the accuracy harness maps our unspecific status
-// (empty or x.0.0) plus our reason through Sisimai's table (go-sisimai smtp/status Code()).
+// no enhanced status at all. We never emit those (they are not RFC 3463 codes and would leak into
+// webhooks): where the message gives no code we synthesise the class (x.0.0) from the reply code.
+// To compare like with like, the harness maps such a synthesised status plus our reason through
+// Sisimai's table (go-sisimai smtp/status Code()); a 5.0.0 the message itself wrote stays 5.0.0.
 const PERMANENT: Record<string, string> = {
   authfailure: '926', badreputation: '975', blocked: '971', contenterror: '960', exceedlimit: '923',
   expired: '947', failedstarttls: '976', filtered: '910', hasmoved: '916', hostunknown: '912',
@@ -14,8 +15,8 @@ const PERMANENT: Record<string, string> = {
 /** Sisimai has no temporary pseudo-code for these; filtered differs in class 4. */
 const TEMPORARY_EXCEPTIONS: Record<string, string | undefined> = { hasmoved: undefined, hostunknown: undefined, userunknown: undefined, filtered: '924' };
 
-export function sisimaiStatus(status: string, reason: string): string {
-  if (status !== '' && !/^[45]\.0\.0$/.test(status)) return status;
+export function sisimaiStatus(status: string, reason: string, explicit: boolean): string {
+  if (explicit || (status !== '' && !/^[45]\.0\.0$/.test(status))) return status;
   const temporary = status.startsWith('4');
   const detail = temporary && reason in TEMPORARY_EXCEPTIONS ? TEMPORARY_EXCEPTIONS[reason] : PERMANENT[reason];
   if (!detail) return status;
