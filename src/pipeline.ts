@@ -57,7 +57,7 @@ export async function processMessage(deps: PipelineDeps, raw: Buffer, envelope: 
     deps.metrics?.messages.inc({ result: r.duplicate ? 'duplicate' : 'quarantined' });
     deps.metrics?.kinds.inc({ kind: report.kind });
     log.warn({ why: report.why, notes: report.notes, size: raw.length, messageId: r.messageId }, 'message quarantined');
-    return { outcome: 'quarantined', messageId: r.messageId, report, items: [] };
+    return { outcome: r.duplicate ? 'duplicate' : 'quarantined', messageId: r.messageId, report, items: [] };
   }
 
   const items: PolicyItem[] = report.records.map(record => ({ record, verdict: classify(record, report, deps.rules) }));
