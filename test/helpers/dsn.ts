@@ -108,7 +108,7 @@ function fold(line: string, width = 76): string[] {
   let rest = line;
   while (rest.length > width) {
     const cut = rest.lastIndexOf(' ', width);
-    if (cut <= 0) break;
+    if (cut <= 4) break; // no space past the indentation: leave the long word unfolded
     out.push(rest.slice(0, cut));
     rest = '    ' + rest.slice(cut + 1);
   }
