@@ -60,7 +60,8 @@ export async function applyDeliveries(deps: ApplyDeps, input: DeliveryInput[]): 
     outcome = decideDeliveries(deliveries, snap, now, deps.policy);
     return planFrom(outcome, { cause: `deliveries:${now.toISOString()}:${recipients.join(',')}` });
   });
-  for (const d of deliveries) deps.metrics?.deliveries.inc({ recipient_domain: deps.metrics.domains.label(d.recipientDomain) });
+  const m = deps.metrics;
+  for (const d of deliveries) m?.deliveries.inc({ provider: m.providers.of(d.recipientDomain), recipient_domain: m.domains.label(d.recipientDomain), source: 'api' });
   afterCommit(deps, outcome);
   return outcome;
 }

@@ -50,7 +50,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const metrics = createMetrics({
     version: packageVersion(), rulesVersion: rulesVersion(ruleFiles),
     domainTopN: config.metrics.domainTopN, domainAllow: config.metrics.domainAllow,
-    outboxStats: () => store.outboxStats(now()),
+    // The busiest domains of the last 30 days keep their label across restarts.
+    domainSeed: await store.topDomains(config.metrics.domainTopN, new Date(now().getTime() - 30 * 86_400_000)),
+    knownCodes: knownCodes(rules, 'microsoft'), providerDomains: providerDomains(rules),
+    stats: async () => ({ outbox: await store.outboxStats(now()), ...(await store.counts()) }),
   });
 
   let relay: OutboxRelay | undefined;
@@ -141,6 +144,24 @@ export function policyConfig(config: Config): PolicyConfig {
     escalateWindowMs: p.escalateWindow, recoverAfterMs: p.recoverAfter,
     domainDetails: p.domainDetails, domainPauseMs: p.domainPause,
   };
+}
+
+/** The exact enhanced codes a family's rules name: the bounded values of the `enhanced_code` label. */
+function knownCodes(rules: RuleSet, family: string): Set<string> {
+  const ids = new Set(rules.providers.filter(p => p.family === family).map(p => p.id));
+  const out = new Set<string>();
+  for (const r of rules.rules) {
+    if (r.pack !== family && ![...(r.providers ?? [])].some(p => p === family || ids.has(p))) continue;
+    for (const c of r.status?.exact ?? []) out.add(c);
+  }
+  return out;
+}
+
+/** Recipient domains the packs attribute to a provider (for labelling deliveries). */
+function providerDomains(rules: RuleSet): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of rules.providers) for (const d of p.domains) if (!out.has(d)) out.set(d, p.id);
+  return out;
 }
 
 /** A short content hash of the loaded rule files: exported as build info, logged with verdicts. */

@@ -56,6 +56,7 @@ export async function processMessage(deps: PipelineDeps, raw: Buffer, envelope: 
     const r = await deps.store.quarantine(msg, report.why ?? 'not a bounce');
     deps.metrics?.messages.inc({ result: r.duplicate ? 'duplicate' : 'quarantined' });
     deps.metrics?.kinds.inc({ kind: report.kind });
+    if (!r.duplicate) deps.metrics?.parseFailures.inc({ why: failureKind(report.why) });
     log.warn({ why: report.why, notes: report.notes, size: raw.length, messageId: r.messageId }, 'message quarantined');
     return { outcome: r.duplicate ? 'duplicate' : 'quarantined', messageId: r.messageId, report, items: [] };
   }
@@ -110,11 +111,29 @@ function count(deps: PipelineDeps, report: BounceReport, items: PolicyItem[]): v
   const m = deps.metrics;
   if (!m) return;
   m.messages.inc({ result: 'accepted' });
-  m.kinds.inc({ kind: report.kind });
+  const positive = items.length > 0 && items.every(i => i.record.action === 'delivered' || i.record.action === 'relayed');
+  m.kinds.inc({ kind: report.kind === 'dsn' && positive ? 'delivered' : report.kind });
   for (const { record, verdict } of items) {
+    const domain = domainOf(record.recipient);
     m.bounces.inc({ provider: verdict.provider, reason: verdict.reason, side: verdict.side });
-    if (verdict.family === 'microsoft' && record.action === 'failed') {
-      m.microsoft.inc({ provider: verdict.provider, recipient_domain: m.domains.label(domainOf(record.recipient)), side: verdict.side });
+    if (verdict.family !== 'other' && verdict.providerBy !== 'domain') m.providers.learn(domain, verdict.provider);
+    if (record.action === 'delivered' && report.kind === 'dsn') {
+      m.deliveries.inc({ provider: m.providers.of(domain), recipient_domain: m.domains.label(domain), source: 'dsn' });
+    }
+    if (record.action !== 'failed') continue;
+    if (verdict.level === 'fallback') m.unclassified.inc({ provider: verdict.provider });
+    if (verdict.family === 'microsoft') {
+      m.microsoft.inc({ provider: verdict.provider, recipient_domain: m.domains.label(domain), enhanced_code: m.code(record.status), side: verdict.side });
     }
   }
+}
+
+/** A bounded label for why a message held no bounce we could read (report.why is free text). */
+export function failureKind(why: string | undefined): string {
+  if (!why) return 'no_recipient';
+  if (/^empty/.test(why)) return 'empty';
+  if (/not an e-mail|no header/.test(why)) return 'not_email';
+  if (/parser (error|failed)|unreadable/.test(why)) return 'parser_error';
+  if (/looks like a bounce/.test(why)) return 'no_recipient';
+  return 'unknown_layout';
 }

@@ -25,6 +25,13 @@ export function prepareReads(db: Database.Database) {
     raw: s('SELECT bytes FROM raw_messages WHERE message_id = ?').pluck(),
     dueRecipients: s(`SELECT * FROM recipients WHERE state = 'pause' AND retest_at <= ? ORDER BY retest_at LIMIT ?`),
     dueDomains: s(`SELECT * FROM domains WHERE state = 'pause' AND retest_at <= ? ORDER BY retest_at LIMIT ?`),
+    recipientsByState: s('SELECT state, count(*) AS n FROM recipients GROUP BY state'),
+    streamsEscalated: s(`SELECT count(*) FROM streams WHERE state = 'escalate'`).pluck(),
+    domainsPaused: s(`SELECT count(*) FROM domains WHERE state = 'pause'`).pluck(),
+    topDomains: s(`SELECT d FROM (
+        SELECT recipient_domain AS d, count(*) AS n FROM bounce_events WHERE at >= @since GROUP BY recipient_domain
+        UNION ALL SELECT recipient_domain, count(*) FROM deliveries WHERE at >= @since GROUP BY recipient_domain)
+      GROUP BY d ORDER BY sum(n) DESC, d LIMIT @limit`).pluck(),
     escalated: s(`SELECT s.*, (SELECT max(e.at) FROM bounce_events e WHERE e.stream = s.stream AND e.family = 'microsoft'
         AND e.action = 'failed' AND e.side IN (SELECT value FROM json_each('${SENDER}'))) AS last_signal_at
       FROM streams s WHERE s.state = 'escalate' ORDER BY s.stream LIMIT ?`),
@@ -66,4 +73,14 @@ export function due(r: Reads, now: Date, limit: number): DueRows {
     domains: (r.dueDomains.all(at, limit) as DomainDbRow[]).map(toDomain),
     streams: (r.escalated.all(limit) as Array<StreamDbRow & { last_signal_at: string | null }>).map(s => ({ row: toStream(s), lastSignalAt: s.last_signal_at })),
   };
+}
+
+export function counts(r: Reads): { recipients: Record<string, number>; streamsEscalated: number; domainsPaused: number } {
+  const recipients: Record<string, number> = {};
+  for (const row of r.recipientsByState.all() as Array<{ state: string; n: number }>) recipients[row.state] = row.n;
+  return { recipients, streamsEscalated: r.streamsEscalated.get() as number, domainsPaused: r.domainsPaused.get() as number };
+}
+
+export function topDomains(r: Reads, limit: number, since: Date): string[] {
+  return r.topDomains.all({ since: since.toISOString(), limit }) as string[];
 }

@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import type { IncomingMessage, NewDelivery, Plan, Snapshot, SnapshotRequest } from '../domain/state.js';
 import type { CommitResult, OutboxStats, Store } from './store.js';
 import { runMigrations } from './sqlite-migrations.js';
-import { due, history, listDomains, listRecipients, listStreams, prepareReads, type Reads } from './sqlite-read.js';
+import { counts, due, history, listDomains, listRecipients, listStreams, prepareReads, type Reads, topDomains } from './sqlite-read.js';
 import {
   decisionParams, deliveryParams, domainParams, eventParams, outboxParams, recipientParams, streamParams,
   toDomain, toEventSummary, toOutbox, toRecipient, toStream,
@@ -150,6 +150,14 @@ class SqliteStore implements Store {
 
   async streamHistory(stream: string, limit: number) {
     return this.guard('read stream history', () => history(this.reads as Reads, 'stream', stream, limit));
+  }
+
+  async counts() {
+    return this.guard('count states', () => counts(this.reads as Reads));
+  }
+
+  async topDomains(limit: number, since: Date) {
+    return this.guard('rank domains', () => topDomains(this.reads as Reads, limit, since));
   }
 
   async rawMessage(messageId: number) {

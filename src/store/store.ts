@@ -63,6 +63,10 @@ export interface Store {
   /** Record a failed attempt; `nextAttemptAt` null means give up (dead letter). */
   markFailed(id: number, error: string, nextAttemptAt: Date | null): Promise<void>;
   outboxStats(now: Date): Promise<OutboxStats>;
+  /** Current counts for the metrics gauges. */
+  counts(): Promise<{ recipients: Record<string, number>; streamsEscalated: number; domainsPaused: number }>;
+  /** Recipient domains by volume (bounce events and deliveries) since `since`: the metric label slots. */
+  topDomains(limit: number, since: Date): Promise<string[]>;
   /** Cheap liveness check for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -20,6 +20,17 @@ t.test('metric names follow Prometheus conventions (prefix, _total only on count
   }
 });
 
+t.test('domains seeded from the store keep their slot; the seed never exceeds N', async t => {
+  const cap = new DomainCap(2, new Set(), () => undefined, ['Busy.example', 'second.example', 'third.example']);
+  t.same(['busy.example', 'second.example', 'third.example', 'new.example'].map(d => cap.label(d)), ['busy.example', 'second.example', 'other', 'other']);
+});
+
+t.test('prom-client defaults that break the naming rules are not exported', async t => {
+  const text = await createMetrics({ version: '1', rulesVersion: 'x', domainTopN: 1, domainAllow: [] }).registry.metrics();
+  t.notMatch(text, /nodejs_active_handles_total/);
+  t.match(text, /^# TYPE nodejs_active_handles gauge$/m, 'the correctly named gauge stays');
+});
+
 t.test('recipient domains are capped: allow-list and first N keep their label, the rest fold into other', async t => {
   let folds = 0;
   const cap = new DomainCap(2, new Set(['contoso.com']), () => { folds += 1; });
@@ -28,16 +39,20 @@ t.test('recipient domains are capped: allow-list and first N keep their label, t
   t.equal(folds, 2, 'each fold is counted');
 });
 
-t.test('outbox gauges read the store once per scrape', async t => {
+t.test('the gauges read the store once per scrape', async t => {
   let calls = 0;
   const m = createMetrics({
     version: '1', rulesVersion: 'x', domainTopN: 1, domainAllow: [],
-    outboxStats: async () => { calls += 1; return { pending: 3, oldestAgeSeconds: 42, dead: 1 }; },
+    stats: async () => { calls += 1; return { outbox: { pending: 3, oldestAgeSeconds: 42, dead: 1 }, recipients: { pause: 2, suppress: 5 }, streamsEscalated: 1, domainsPaused: 4 }; },
   });
   const text = await m.registry.metrics();
   t.match(text, /^bounce_triage_outbox_pending 3$/m);
   t.match(text, /^bounce_triage_outbox_oldest_age_seconds 42$/m);
   t.match(text, /^bounce_triage_outbox_dead 1$/m);
+  t.match(text, /^bounce_triage_recipients\{state="pause"\} 2$/m);
+  t.match(text, /^bounce_triage_recipients\{state="keep_testing"\} 0$/m);
+  t.match(text, /^bounce_triage_streams_escalated 1$/m);
+  t.match(text, /^bounce_triage_domains_paused 4$/m);
   t.equal(calls, 1);
   t.match(text, /^bounce_triage_build_info\{version="1",rules_version="x"\} 1$/m);
 });
