@@ -43,7 +43,8 @@ const MARKERS: readonly Marker[] = [
   },
   {
     generator: 'sendmail',
-    test: v => /-{3,} ?(Transcript of session follows|The following addresses had permanent fatal errors)/i.test(v.text),
+    // (?<!-): a long run of dashes must not be retried from every dash (quadratic).
+    test: v => /(?<!-)-{3,} ?(Transcript of session follows|The following addresses had permanent fatal errors)/i.test(v.text),
   },
 ];
 

@@ -2,16 +2,47 @@
 // message is (DSN, Microsoft NDR, ARF complaint, auto-reply, or nothing to act on) and hands
 // each recipient to records.ts. It never throws: "unparsable is data, not a crash", so every
 // anomaly becomes a note and the worst case is a not_bounce report saying why.
-import type { BounceReport, ParseOptions } from '../domain/report.js';
+import type { BounceReport, ParseOptions, RecipientRecord } from '../domain/report.js';
+import { normaliseAddress } from './address.js';
+import { partText } from './charset.js';
+import { otherFeedback } from './feedback.js';
 import { fieldValue, stripTypePrefix } from './fields.js';
 import { detectGenerator } from './generator.js';
 import { isAutoReply, looksLikeBounce, readFeedback } from './kinds.js';
-import { eximLayout } from './layouts/exim.js';
+import { activehunterLayout } from './layouts/activehunter.js';
+import { amazonsesJsonLayout } from './layouts/amazonses-json.js';
+import { biglobeLayout } from './layouts/biglobe.js';
+import { dominoLayout } from './layouts/domino.js';
+import { dragonflyLayout } from './layouts/dragonfly.js';
+import { exchange2003Layout } from './layouts/exchange2003.js';
+import { eximLayout, eximLocalDelivery, failedRecipientsLayout } from './layouts/exim.js';
+import { ezwebLayout } from './layouts/ezweb.js';
+import { fmlLayout } from './layouts/fml.js';
+import { gmxLayout } from './layouts/gmx.js';
 import { googleLayout } from './layouts/google.js';
+import { googlegroupsLayout } from './layouts/googlegroups.js';
+import { imailserverLayout } from './layouts/imailserver.js';
 import { inlineDsnLayout } from './layouts/inline-dsn.js';
+import { kddiLayout } from './layouts/kddi.js';
+import { mailfoundryLayout } from './layouts/mailfoundry.js';
+import { mailmarshalLayout } from './layouts/mailmarshal.js';
+import { mfilterLayout } from './layouts/mfilter.js';
+import { microsoftLayout } from './layouts/microsoft.js';
+import { notesLayout } from './layouts/notes.js';
+import { opensmtpdLayout } from './layouts/opensmtpd.js';
 import { postfixLayout } from './layouts/postfix.js';
 import { qmailLayout } from './layouts/qmail.js';
+import { rejectNoticeLayout } from './layouts/reject-notice.js';
 import { sendmailLayout } from './layouts/sendmail.js';
+import { trendmicroLayout } from './layouts/trendmicro.js';
+import { verizonLayout } from './layouts/verizon.js';
+import { x1Layout } from './layouts/x1.js';
+import { x2Layout } from './layouts/x2.js';
+import { x3Layout } from './layouts/x3.js';
+import { x4Layout } from './layouts/x4.js';
+import { x6Layout } from './layouts/x6.js';
+import { yahooLayout } from './layouts/yahoo.js';
+import { zohoLayout } from './layouts/zoho.js';
 import { errorText, normaliseLineEndings, readMime } from './mime.js';
 import { addressOf, originalHeaderFields, originalMessage } from './original.js';
 import { notificationText, prepareProse } from './prose.js';
@@ -22,9 +53,18 @@ import type { MessageView, ProseLayout, RawRecipient } from './types.js';
 // RFC 3464 §2.1 and RFC 6533 §6.2 (internationalised) delivery-status media types.
 const DS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
 
-// Prose layouts tried, in this order, when there is no delivery-status part. Machine-readable
-// fields pasted into the text beat any prose.
-const LAYOUTS: readonly ProseLayout[] = [inlineDsnLayout, postfixLayout, googleLayout, eximLayout, qmailLayout, sendmailLayout];
+// Prose layouts tried, in this order, when no delivery-status part names a recipient; the first
+// that finds any wins. Machine-readable fields (pasted delivery-status fields, SES JSON) beat
+// prose; layouts keyed on a header or a fixed sentence come before the ones that share a
+// generic wording (GMX, Zoho and Google Groups write Exim's intro; Active!hunter and X3 write
+// Sendmail's and Gmail's headings).
+const LAYOUTS: readonly ProseLayout[] = [
+  inlineDsnLayout, amazonsesJsonLayout, microsoftLayout, exchange2003Layout, postfixLayout, dragonflyLayout,
+  yahooLayout, x2Layout, x3Layout, x4Layout, x6Layout, x1Layout, zohoLayout, gmxLayout, googlegroupsLayout,
+  googleLayout, eximLayout, qmailLayout, activehunterLayout, sendmailLayout, notesLayout, dominoLayout,
+  kddiLayout, ezwebLayout, biglobeLayout, fmlLayout, imailserverLayout, mailfoundryLayout, mailmarshalLayout,
+  mfilterLayout, trendmicroLayout, verizonLayout, opensmtpdLayout, rejectNoticeLayout, failedRecipientsLayout,
+];
 
 const DEFAULT_STREAM_HEADER = 'X-Stream';
 const MAX_PROSE_RECIPIENTS = 1000;
@@ -50,24 +90,29 @@ async function parse(raw: Buffer, opts: ParseOptions, notes: string[], depth: nu
   if (!view.header.length) notes.push('no header section');
   const returned = originalHeaderFields(view);
 
-  const feedback = readFeedback(view, originalMessage(returned, '', undefined).to);
+  const feedback = readFeedback(view, originalMessage(returned, '', undefined).to) ?? otherFeedback(view);
   let raws: RawRecipient[] = feedback?.recipients ?? [];
+  const prose = notificationText(mislabelledText(view) + view.text);
   if (!feedback) {
     for (const part of view.parts.filter(p => DS_TYPES.has(p.contentType))) {
-      const ds = parseDeliveryStatus(part.content.toString('utf8'), notes);
+      const ds = parseDeliveryStatus(partText(part.content), notes);
       report.messageFields = { ...ds.messageFields, ...report.messageFields };
-      for (const r of ds.recipients) raws.push(r);
+      // Looking each one up in the prose is linear in its size: the first recipients only.
+      for (const r of ds.recipients) raws.push(raws.length < MAX_PROSE_RECIPIENTS ? localDelivery(r, prose, notes) : r);
     }
   }
-  const prose = notificationText(view.text);
-  let generator = detectGenerator(view, report.messageFields);
+  let generator = feedback?.generator ?? detectGenerator(view, report.messageFields);
   if (!raws.length && !feedback) {
-    if (view.parts.some(p => DS_TYPES.has(p.contentType))) notes.push('delivery-status part without recipients');
+    const emptyDs = view.parts.some(p => DS_TYPES.has(p.contentType));
+    if (emptyDs) notes.push('delivery-status part without recipients');
     for (const layout of LAYOUTS) {
       raws = layout.read(view, prose);
       if (!raws.length) continue;
-      if (layout.generator) generator ??= layout.generator;
-      notes.push(`no delivery-status part: recipients read from the ${layout.generator || 'inline delivery-status'} text layout`);
+      // The layout that read the message is better evidence of its author than a marker guess
+      // (GMX, Zoho and Google Groups borrow Exim's intro sentence).
+      if (layout.generator) generator = layout.generator;
+      const source = `recipients read from the ${layout.name ?? (layout.generator || 'inline delivery-status')} text layout`;
+      notes.push(emptyDs ? source : `no delivery-status part: ${source}`);
       break;
     }
   }
@@ -101,6 +146,33 @@ async function parse(raw: Buffer, opts: ParseOptions, notes: string[], depth: nu
   return decideKind(report, view, feedback);
 }
 
+/**
+ * A text part whose Content-Type lost its ";" ("text/plain\n charset=iso-2022-jp", corpus
+ * lhost-x1-02) is not text to the MIME reader, yet it is the notification: put it first.
+ */
+function mislabelledText(view: MessageView): string {
+  let out = '';
+  for (const p of view.parts) {
+    if (/^text\/plain\s+\S/.test(p.contentType)) out += partText(p.content) + '\n';
+  }
+  return out;
+}
+
+/**
+ * Exim writes a pipe command or a file as Final-Recipient ("|/usr/bin/prog", "/var/mail/x");
+ * the notification names the address that expanded to it ("generated by x@y") and the
+ * program's words. Any other recipient passes unchanged.
+ */
+function localDelivery(r: RawRecipient, prose: string, notes: string[]): RawRecipient {
+  if (!/^[|/]/.test(r.recipient) && r.recipient.includes('@')) return r;
+  const found = eximLocalDelivery(prose, r.recipient);
+  if (!found.recipient) return r;
+  notes.push(`Final-Recipient "${r.recipient.slice(0, 80)}" is a local delivery; recipient ${found.recipient} from "generated by"`);
+  const out: RawRecipient = { ...r, recipient: found.recipient };
+  if (!out.diagnosticCode && found.reason) out.diagnosticCode = found.reason;
+  return out;
+}
+
 /** Set kind, bounce and why from what was found. */
 function decideKind(report: BounceReport, view: MessageView, feedback: ReturnType<typeof readFeedback>): BounceReport {
   if (feedback) {
@@ -123,6 +195,8 @@ function decideKind(report: BounceReport, view: MessageView, feedback: ReturnTyp
   } else if (isAutoReply(view)) {
     report.kind = 'autoreply';
     report.why = 'auto-reply (RFC 3834)';
+    const record = autoReplyRecord(view);
+    if (record) report.records.push(record);
   } else {
     report.why = 'no delivery-status part, no known bounce layout, not an auto-reply';
   }
@@ -141,6 +215,18 @@ async function forwardedBounce(view: MessageView, opts: ParseOptions, notes: str
   notes.push('the bounce was found inside an attached message (forwarded bounce)');
   for (const n of inner.notes) notes.push(n);
   return { ...inner, header: reportHeader(view), notes };
+}
+
+/**
+ * The address an auto-reply speaks for (its From, RFC 3834 §3.1.1 "the recipient of the
+ * subject message"), as one `delivered` record: the message reached a mailbox, whose owner is
+ * away. No status code applies; the subject (else the first line) is what it said.
+ */
+function autoReplyRecord(view: MessageView): RecipientRecord | undefined {
+  const recipient = normaliseAddress(fieldValue(view.header, 'from'));
+  if (!recipient.includes('@')) return undefined;
+  const said = view.subject?.trim() || view.text.split(/\r?\n/).find(l => l.trim())?.trim() || '';
+  return { recipient, action: 'delivered', status: '', diagnostic: said.replace(/\s+/g, ' ').slice(0, 1000), stage: 'post_accept', fields: {} };
 }
 
 function reportHeader(view: MessageView): BounceReport['header'] {

@@ -3,12 +3,15 @@
 // from being mistaken for bounces, and lets later stages treat complaints on their own terms.
 import { looksLikeAddress } from './address.js';
 import { fieldValue } from './fields.js';
+import { complaintRecipient } from './feedback.js';
 import { parseFeedbackReport } from './rfc3464.js';
 import type { MessageView, RawRecipient } from './types.js';
 
 export interface Feedback {
   feedbackType?: string;
   recipients: RawRecipient[];
+  /** Who wrote the complaint, when its shape says so (Amazon SES notifications). */
+  generator?: string;
 }
 
 /** ARF report: multipart/report; report-type=feedback-report, or any message/feedback-report part. */
@@ -26,15 +29,7 @@ export function readFeedback(view: MessageView, originalTo: string | undefined):
   const listed = all.map(l => l.replace(/^[^:]*:\s*/, '').trim()).filter(Boolean);
   const fromOriginal = originalTo ? originalTo.split(/,\s*/).filter(a => looksLikeAddress(a)) : [];
   const addresses = listed.length ? listed : fromOriginal;
-  for (const a of addresses) {
-    out.recipients.push({
-      recipient: a,
-      action: 'delivered', // the message was delivered; the recipient then complained
-      diagnosticCode: `feedback-type: ${type ?? 'unknown'}`,
-      stage: 'post_accept',
-      fields,
-    });
-  }
+  for (const a of addresses) out.recipients.push(complaintRecipient(a, type, fields));
   return out;
 }
 

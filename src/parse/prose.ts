@@ -11,8 +11,10 @@ import type { ProseFacts } from './types.js';
 export const MAX_PROSE = 64 * 1024;
 
 // Where the returned copy starts in a single-part bounce (Exim, qmail, Sendmail v5, Courier...).
+// Only the phrase is matched; the line around it is found with indexOf (a "^.*(...).*$" pattern
+// retries every position of a long line, which is quadratic).
 const COPY_MARKER =
-  /^.*(a copy of (the|your) (original )?message|original message follows|original message headers|the original message (is|was) (attached|included)|-{3,} ?original message ?-{3,}|message headers follow|unsent message follows).*$/gim;
+  /a copy of (the|your) (original )?message|original message follows|original message headers|the original message (is|was) (attached|included)|(?<!-)-{3,} ?original message ?-{3,}|message headers follow|unsent message follows/gi;
 
 /**
  * The notification part of a text: capped, and cut before an inline copy of the original. A
@@ -21,9 +23,16 @@ const COPY_MARKER =
  */
 export function notificationText(text: string): string {
   const head = text.length > MAX_PROSE ? text.slice(0, MAX_PROSE) : text;
+  const firstAt = head.indexOf('@');
+  if (firstAt === -1) return head;
   COPY_MARKER.lastIndex = 0;
   for (let m = COPY_MARKER.exec(head); m; m = COPY_MARKER.exec(head)) {
-    if (head.slice(0, m.index).includes('@')) return head.slice(0, m.index);
+    const lineStart = head.lastIndexOf('\n', m.index) + 1;
+    if (firstAt < lineStart) return head.slice(0, lineStart);
+    // Continue after this line: the next marker is on a later one.
+    const lineEnd = head.indexOf('\n', m.index);
+    if (lineEnd === -1) break;
+    COPY_MARKER.lastIndex = lineEnd;
   }
   return head;
 }
@@ -34,10 +43,39 @@ export interface Prose {
   lower: string;
   /** Sendmail transcript sections, one per "... while talking to X.:" (or the whole transcript). */
   sections: string[];
+  /** What the notification says for the whole message, when no recipient has its own words. */
+  summary?: string;
 }
 
 export function prepareProse(text: string): Prose {
-  return { text, lower: text.toLowerCase(), sections: transcriptSections(text) };
+  const prose: Prose = { text, lower: text.toLowerCase(), sections: transcriptSections(text) };
+  const summary = messageSummary(text);
+  if (summary) prose.summary = summary;
+  return prose;
+}
+
+// Gmail / Google Workspace: "** Address not found **", an explanation, and "The response (from
+// the remote server) was:" followed by the remote's reply (corpus rhost-gsuite-*, rfc3464-65).
+const GMAIL_HEADING = /^\*\* ?([^*\n]{3,60}?) ?\*\*\s*$/m;
+const GMAIL_RESPONSE = /^The response (?:from the remote server )?was:\s*$/im;
+const MAX_SUMMARY = 1000;
+
+/**
+ * The message-level reason of a notification whose delivery-status part leaves the diagnostic
+ * empty: the quoted response when there is one, else the paragraph under the heading.
+ */
+function messageSummary(text: string): string | undefined {
+  const heading = GMAIL_HEADING.exec(text);
+  if (!heading) return undefined;
+  const response = GMAIL_RESPONSE.exec(text);
+  const from = response ? response.index + response[0].length : heading.index + heading[0].length;
+  const para = firstParagraph(text.slice(from, from + 4 * MAX_SUMMARY));
+  return para ? squash(para).slice(0, MAX_SUMMARY) : undefined;
+}
+
+function firstParagraph(text: string): string {
+  const m = /\S[\s\S]*?(?=\n[ \t]*\n|$)/.exec(text);
+  return m ? m[0] : '';
 }
 
 /**
@@ -49,13 +87,18 @@ export function recipientBlock(prose: Prose, recipient: string): string | undefi
   const { text, lower } = prose;
   const at = lower.indexOf(recipient.toLowerCase());
   if (at === -1) return undefined;
-  const lineStart = text.lastIndexOf('\n', at) + 1;
-  const lines = text.slice(lineStart).split(/\r?\n/);
+  // Line by line from the recipient's line: splitting the whole rest of the text would make a
+  // report with thousands of recipients quadratic.
+  let start = text.lastIndexOf('\n', at) + 1;
   const out: string[] = [];
-  for (const line of lines) {
+  while (start <= text.length && out.length < 25) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    const line = text.slice(start, end).replace(/\r$/, '');
     if (out.length > 0 && line.trim() === '') break;
     out.push(line);
-    if (out.length >= 25) break;
+    if (nl === -1) break;
+    start = nl + 1;
   }
   return out.join('\n');
 }
@@ -114,7 +157,7 @@ export function proseFacts(prose: Prose, recipient: string): ProseFacts {
 function transcriptSections(text: string): string[] {
   let start = text.search(/^(?:\.\.\. )?while talking to /im);
   // Local failures have no "while talking to" line, only "550 5.1.2 <rcpt>... Host unknown".
-  if (start === -1) start = text.search(/-{3,} ?Transcript of session follows ?-{3,}/i);
+  if (start === -1) start = text.search(/(?<!-)-{3,} ?Transcript of session follows ?-{3,}/i);
   if (start === -1) return [];
   return text.slice(start).split(/^(?=(?:\.\.\. )?while talking to )/im);
 }
@@ -128,18 +171,24 @@ function transcriptFor(sections: string[], recipient: string): string | undefine
 
 /**
  * The reply in a Sendmail transcript: the "550 5.1.2 <rcpt>... Host unknown" summary line for
- * this recipient, else the first "<<< 5xx" line (the remote's reply as received).
+ * this recipient, else the first "<<< 5xx" line (the remote's reply as received), else a local
+ * failure line, else Sendmail's own uncoded line for the recipient ("<rcpt>... Deferred: Name
+ * server: x: host name lookup failure").
  */
 function transcriptReply(transcript: string, recipient: string): string | undefined {
   const lower = recipient.toLowerCase();
+  let uncoded: string | undefined;
   for (const line of transcript.split(/\r?\n/)) {
-    const m = /^([245]\d\d) (?:[245]\.\d{1,3}\.\d{1,3} )?<?([^<>\s]+)>?\.\.\. (.*)$/.exec(line.trim());
-    if (m && m[2]!.toLowerCase() === lower) return line.trim();
+    const m = /^(?:([245]\d\d) (?:[245]\.\d{1,3}\.\d{1,3} )?)?<?([^<>\s]+)>?\.\.\. (.*)$/.exec(line.trim());
+    if (!m || m[2]!.toLowerCase() !== lower) continue;
+    if (m[1]) return line.trim();
+    uncoded ??= line.trim();
   }
   return (
     /^<<< ?([245]\d\d\b.*)$/m.exec(transcript)?.[1]?.trim() ??
     // A local delivery failure: "554 5.3.0 unknown mailer error 255".
-    /^([45]\d\d [45]\.\d{1,3}\.\d{1,3} .*)$/m.exec(transcript)?.[1]?.trim()
+    /^([45]\d\d [45]\.\d{1,3}\.\d{1,3} .*)$/m.exec(transcript)?.[1]?.trim() ??
+    uncoded
   );
 }
 

@@ -46,12 +46,18 @@ export function buildRecord(raw: RawRecipient, ctx: RecordContext): RecipientRec
     if (!diag.full || fromProse.status || fromProse.replyCode) diag = { ...fromProse, ...(diag.type ? { type: diag.type } : {}) };
   }
   const dsnStatus = raw.status?.trim() || undefined;
+  // Nothing at all for this recipient: a comment in the Status field ("4.0.0 (example.net: host
+  // name lookup failure)", RFC 5322 comment syntax), else what the notification says for the
+  // whole message.
+  const comment = dsnStatus ? /^\S+\s*\((.+)\)\s*$/.exec(dsnStatus)?.[1] : undefined;
+  const fallback = diag.full ? undefined : comment ?? ctx.prose.summary;
+  if (fallback) diag = { ...analyseDiagnostic(fallback), ...(diag.type ? { type: diag.type } : {}) };
 
   // RFC 3464 §2.3.4 Status vs. the reply itself: MTAs write 5.0.0 for a "550 5.7.1" reply.
   let status = diag.status ?? enhancedStatus(dsnStatus);
   if (!status && diag.replyCode) status = `${diag.replyCode[0]}.0.0`;
   const action = normaliseAction(raw.action, status, recipient, ctx.notes);
-  status ??= action === 'failed' ? '5.0.0' : action === 'delayed' ? '4.0.0' : '2.0.0';
+  status ??= raw.noStatus ? '' : action === 'failed' ? '5.0.0' : action === 'delayed' ? '4.0.0' : '2.0.0';
 
   const record: RecipientRecord = {
     recipient,

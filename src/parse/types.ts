@@ -51,6 +51,11 @@ export interface RawRecipient {
   stage?: Stage;
   /** Every per-recipient field, keys lower-cased. */
   fields: Record<string, string>;
+  /**
+   * No status code applies (complaints, auto-replies): nobody wrote one and the record carries
+   * no failure, so the record's status stays '' instead of a code derived from the action.
+   */
+  noStatus?: boolean;
 }
 
 /** Facts the human-readable part gives about one recipient (prose.ts). */
@@ -66,8 +71,10 @@ export interface ProseFacts {
  * One file per MTA under src/parse/layouts/ (DESIGN.md: "one file per MTA quirk set").
  */
 export interface ProseLayout {
-  /** Generator name reported when this layout reads the message. */
+  /** Generator name reported when this layout reads the message ('' = keep what was detected). */
   generator: string;
+  /** The layout's own name in notes, when several share a generator (Exchange 2003 vs 2007+). */
+  name?: string;
   /** Recipients found; empty when the layout does not apply. `text` is the notification text. */
   read(view: MessageView, text: string): RawRecipient[];
 }

@@ -27,15 +27,26 @@ t.test('ordinary messages are not bounces', async t => {
 });
 
 t.test('a bounce in an unknown layout says so instead of guessing', async t => {
-  const report = await parseFixture('maildir/not/rb-issue-368-bug.eml');
+  const raw = Buffer.from([
+    'From: MAILER-DAEMON@mx.example.net', 'To: sender@example.org', 'Subject: Undeliverable mail', '',
+    'Something went wrong with a message you sent to somebody@example.com.', 'Sorry.', '',
+  ].join('\r\n'));
+  const report = await parseReport(raw, OPTS);
   t.match(report, { kind: 'not_bounce', bounce: false, records: [] });
   t.equal(report.why, 'looks like a bounce (subject/sender) but no recipient could be read from it');
 });
 
-t.test('auto-replies are kind autoreply, not bounces', async t => {
-  for (const file of ['rfc3834-01', 'rfc3834-02', 'rfc3834-03']) {
+t.test('auto-replies are kind autoreply with one delivered record for the address that replied', async t => {
+  const cases: [string, string, string][] = [
+    ['rfc3834-01', 'kijitora@example.net', 'Away until May 5'],
+    ['rfc3834-02', 'nekonyaan@example.org', 'Automatic reply: Nyaan'],
+    ['rfc3834-03', 'kijitora@apple.example.com', 'Auto reply: Nyaan'],
+    ['rfc3834-05', 'foo@bar.net', 'kitununulinitoquekegu'],
+  ];
+  for (const [file, recipient, diagnostic] of cases) {
     const report = await parseFixture(`maildir/bsd/${file}.eml`);
-    t.match(report, { kind: 'autoreply', bounce: false, why: 'auto-reply (RFC 3834)', records: [] }, file);
+    t.match(report, { kind: 'autoreply', bounce: false, why: 'auto-reply (RFC 3834)' }, file);
+    t.same(report.records, [{ recipient, action: 'delivered', status: '', diagnostic, stage: 'post_accept', fields: {} }], file);
   }
 });
 
@@ -44,7 +55,8 @@ t.test('ARF complaints are kind arf with the feedback type and the complaining r
   t.equal(one.kind, 'arf');
   t.equal(one.feedbackType, 'abuse');
   t.equal(one.bounce, true);
-  t.same(one.records.map(r => [r.recipient, r.action, r.status, r.stage]), [['this-local-part-does-not-exist-on-yahoo@yahoo.com', 'delivered', '2.0.0', 'post_accept']]);
+  // A complaint carries no status code: nobody wrote one, and the record is not a failure.
+  t.same(one.records.map(r => [r.recipient, r.action, r.status, r.stage]), [['this-local-part-does-not-exist-on-yahoo@yahoo.com', 'delivered', '', 'post_accept']]);
   t.equal(one.records[0]!.fields['feedback-type'], 'abuse');
   const many = await parseFixture('maildir/bsd/arf-16.eml');
   t.equal(many.records.length, 7, 'one record per Original-Rcpt-To');

@@ -3,8 +3,9 @@
 // -----" and the reply sits in "(reason: ...)" or in the transcript (savemail.c).
 import type { ProseLayout, RawRecipient } from '../types.js';
 
-const LIST = /-{3,} ?The following addresses had (permanent fatal|transient non-fatal) errors ?-{3,}/i;
-const TRANSCRIPT = /-{3,} ?Transcript of session follows ?-{3,}/i;
+// (?<!-): match a run of dashes from its start only, or a long run costs quadratic time.
+const LIST = /(?<!-)-{3,} ?The following addresses had (permanent fatal|transient non-fatal) errors ?-{3,}/i;
+const TRANSCRIPT = /(?<!-)-{3,} ?Transcript of session follows ?-{3,}/i;
 
 export const sendmailLayout: ProseLayout = {
   generator: 'sendmail',
