@@ -59,19 +59,20 @@ function* splitFile(file: string, raw: Buffer): Generator<FoundMessage> {
 /**
  * Split an mbox on "From " lines at the start of a line (RFC 4155). The postmark line itself is
  * dropped, ">From " quoting is undone (mboxrd: one ">" removed from ">+From "), and the blank line
- * that separates messages is not part of the message. latin1 keeps every byte as it was.
+ * that separates messages is not part of the message. latin1 keeps every byte as it was. Lines
+ * may end in LF, CRLF or a bare CR (old Mac tools wrote those; the corpus's mac/ copies do).
  */
 export function splitMbox(raw: Buffer): Buffer[] {
   const text = raw.toString('latin1');
   const out: Buffer[] = [];
   const starts: number[] = [];
-  const re = /(^|\n)From [^\n]*\n/g;
+  const re = /(^|\r\n|\r|\n)From [^\r\n]*(?:\r\n|\r|\n)/g;
   for (let m = re.exec(text); m; m = re.exec(text)) starts.push(m.index + m[1]!.length, m.index + m[0].length);
   for (let i = 0; i < starts.length; i += 2) {
     const bodyStart = starts[i + 1]!;
     const end = i + 2 < starts.length ? starts[i + 2]! : text.length;
     let body = text.slice(bodyStart, end).replace(/^>(>*From )/gm, '$1');
-    if (i + 2 < starts.length) body = body.replace(/\r?\n$/, '');
+    if (i + 2 < starts.length) body = body.replace(/(?:\r\n|\r|\n)$/, '');
     out.push(Buffer.from(body, 'latin1'));
   }
   return out;

@@ -83,6 +83,11 @@ t.test('an mbox is split on From lines and >From is unquoted', async t => {
   t.ok(found[1]!.raw.equals(EXIM), 'the last message is byte-identical');
 });
 
+t.test('mbox splitting works with CR-only line endings', async t => {
+  const parts = splitMbox(Buffer.from('From a Thu\rSubject: one\r\rbody1\r>From the past\r\rFrom b Fri\rSubject: two\r\rbody2\r'));
+  t.same(parts.map(p => p.toString()), ['Subject: one\r\rbody1\rFrom the past\r', 'Subject: two\r\rbody2\r']);
+});
+
 t.test('mbox splitting keeps CRLF messages intact', async t => {
   const parts = splitMbox(Buffer.from('From a Thu\r\nSubject: one\r\n\r\nbody1\r\n\r\nFrom b Fri\r\nSubject: two\r\n\r\nbody2\r\n'));
   t.same(parts.map(p => p.toString()), ['Subject: one\r\n\r\nbody1\r\n', 'Subject: two\r\n\r\nbody2\r\n']);

@@ -33,27 +33,23 @@ const CASES: [string, Buffer][] = [
 
 t.test('hostile input never throws and always yields a report', async t => {
   for (const [name, raw] of CASES) {
-    const started = Date.now();
     const report = await parseReport(raw, OPTS);
     t.ok(['dsn', 'ndr', 'arf', 'autoreply', 'not_bounce'].includes(report.kind), `${name}: kind ${report.kind}`);
     t.ok(Array.isArray(report.records) && Array.isArray(report.notes), `${name}: records and notes`);
     if (!report.bounce) t.ok(report.why, `${name}: why = ${report.why}`);
-    t.ok(Date.now() - started < 10_000, `${name}: done in ${Date.now() - started} ms`);
   }
   t.equal((Object.prototype as Record<string, unknown>)['polluted'], undefined, 'no prototype pollution');
 });
 
-t.test('huge delivery-status parts stay linear', async t => {
+// No timing assertion (speed is measured by `npm run bench`): a quadratic regression on these
+// inputs runs for minutes and fails through tap's per-file timeout instead.
+t.test('huge delivery-status parts are read whole', async t => {
   const head = 'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x.example\r\n\r\n';
-  let started = Date.now();
   const many = await parseReport(Buffer.from(head + Array.from({ length: 20_000 }, (_, i) => `Final-Recipient: rfc822; u${i}@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n`).join('') + '--b--\r\n'), OPTS);
   t.equal(many.records.length, 20_000, '20 000 recipients');
   t.match(many.notes, [/more than 1000 recipients/]);
-  t.ok(Date.now() - started < 10_000, `in ${Date.now() - started} ms`);
-  started = Date.now();
   const wide = await parseReport(Buffer.from(head + 'X-A: b\r\n'.repeat(200_000) + 'Final-Recipient: rfc822; a@b.example\r\nAction: failed\r\n--b--\r\n'), OPTS);
   t.same(wide.records.map(r => r.recipient), ['a@b.example'], '200 000 repeated fields in one group');
-  t.ok(Date.now() - started < 10_000, `in ${Date.now() - started} ms`);
 });
 
 t.test('a multipart with no closing boundary still yields its record', async t => {
