@@ -10,7 +10,7 @@ import type { BounceReport } from '../src/domain/report.js';
 import { readMessages } from '../src/ingest/files.js';
 import { parseReport } from '../src/parse/index.js';
 import { packageRoot } from '../src/package-root.js';
-import { REVIEWED } from './accuracy-reviewed.js';
+import { REVIEWED, type Reviewed } from './accuracy-reviewed.js';
 import { sisimaiStatus } from './sisimai-status.js';
 
 interface Label {
@@ -59,27 +59,46 @@ async function run(): Promise<{ reports: Map<string, { report: BounceReport; our
   return { reports, crashes };
 }
 
-function compare(reports: Awaited<ReturnType<typeof run>>['reports']): Row[] {
+type Reports = Awaited<ReturnType<typeof run>>['reports'];
+
+function agree(label: Label, ours: Ours | undefined) {
+  return {
+    recipient: ours !== undefined,
+    status: ours !== undefined && ours.status === (label.status ?? ''),
+    reason: ours !== undefined && ours.reason === label.reason,
+  };
+}
+
+function compare(reports: Reports): Row[] {
   return labels.map(label => {
-    const got = reports.get(`${label.file}#${Math.max(1, label.message)}`);
     const folder = folderOf(label.file);
+    const fixes = REVIEWED.filter(r => r.file === label.file && r.message === label.message && (r.index ?? 1) === (label.index ?? 1));
+    const fix = (field: Reviewed['field']) => fixes.find(r => r.field === field);
+    const find = (message: number, recipient: string) =>
+      reports.get(`${label.file}#${Math.max(1, message)}`)?.ours.find(o => o.recipient.toLowerCase() === recipient.toLowerCase());
+
     if (label.recipient === null) {
       // "Not a bounce" rows: right when we report no failed recipient either.
+      const got = reports.get(`${label.file}#${Math.max(1, label.message)}`);
       const fine = !got || !got.report.bounce;
       const ok = { recipient: fine, status: fine, reason: fine };
-      return { label, folder, ok, reviewed: ok };
+      const reviewedFine = fine || (fix('bounce')?.ours === 'failed' && got?.report.bounce === true);
+      return { label, folder, ok, reviewed: { recipient: reviewedFine, status: reviewedFine, reason: reviewedFine } };
     }
-    const ours = got?.ours.find(o => o.recipient.toLowerCase() === label.recipient?.toLowerCase());
-    const ok = {
-      recipient: ours !== undefined,
-      status: ours !== undefined && ours.status === (label.status ?? ''),
-      reason: ours !== undefined && ours.reason === label.reason,
-    };
-    const reviewed = { ...ok };
-    for (const f of FIELDS) {
-      if (ok[f]) continue;
-      const fix = REVIEWED.find(r => r.file === label.file && r.message === label.message && (r.index ?? 1) === (label.index ?? 1) && r.field === f);
-      if (fix && ours && String(ours[f]) === fix.ours) reviewed[f] = true;
+    const ours = find(label.message, label.recipient);
+    const ok = agree(label, ours);
+    // Under review: a wrong message number or recipient in the label points at the record to compare.
+    const moved = fix('message');
+    const renamed = fix('recipient');
+    if (renamed?.ours === '') {
+      const none = !reports.get(`${label.file}#${Math.max(1, label.message)}`)?.ours.length;
+      return { label, folder, ours, ok, reviewed: { recipient: none, status: none, reason: none } };
+    }
+    const target = find(moved ? Number(moved.ours) : label.message, renamed?.ours ?? label.recipient);
+    const reviewed = agree(label, target);
+    for (const f of ['status', 'reason'] as const) {
+      const r = fix(f);
+      if (!reviewed[f] && r && target && String(target[f]) === r.ours) reviewed[f] = true;
     }
     return { label, folder, ours, ok, reviewed };
   });
