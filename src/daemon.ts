@@ -52,7 +52,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     domainTopN: config.metrics.domainTopN, domainAllow: config.metrics.domainAllow,
     // The busiest domains of the last 30 days keep their label across restarts.
     domainSeed: await store.topDomains(config.metrics.domainTopN, new Date(now().getTime() - 30 * 86_400_000)),
-    knownCodes: knownCodes(rules, 'microsoft'), providerDomains: providerDomains(rules),
+    isKnownCode: knownCodes(rules, 'microsoft'), providerDomains: providerDomains(rules),
     stats: async () => ({ outbox: await store.outboxStats(now()), ...(await store.counts()) }),
   });
 
@@ -146,15 +146,28 @@ export function policyConfig(config: Config): PolicyConfig {
   };
 }
 
-/** The exact enhanced codes a family's rules name: the bounded values of the `enhanced_code` label. */
-function knownCodes(rules: RuleSet, family: string): Set<string> {
+/**
+ * Is this enhanced code one a family's rules name (exactly or in a range such as 5.7.606-649)?
+ * Those are the bounded values of the `enhanced_code` label; anything else is `other`.
+ */
+function knownCodes(rules: RuleSet, family: string): (status: string) => boolean {
   const ids = new Set(rules.providers.filter(p => p.family === family).map(p => p.id));
-  const out = new Set<string>();
-  for (const r of rules.rules) {
-    if (r.pack !== family && ![...(r.providers ?? [])].some(p => p === family || ids.has(p))) continue;
-    for (const c of r.status?.exact ?? []) out.add(c);
-  }
-  return out;
+  const own = rules.rules.filter(r => r.pack === family || [...(r.providers ?? [])].some(p => p === family || ids.has(p)));
+  const matchers = own.flatMap(r => (r.status ? [r.status] : []));
+  // Rules keyed on words alone still name their codes in their samples (5.7.509 DMARC reject...).
+  const sampled = new Set(own.flatMap(r => r.samples.flatMap(x => [...x.text.matchAll(/\b([245]\.\d{1,3}\.\d{1,3})\b/g)].map(m => m[1] as string))));
+  const cache = new Map<string, boolean>();
+  return status => {
+    let hit = cache.get(status);
+    if (hit === undefined) {
+      const triple = status.split('.').map(Number) as [number, number, number];
+      // Wildcard patterns (5.*.*) would make every code "known"; only exact codes and ranges count.
+      hit = /^[245]\.\d{1,3}\.\d{1,3}$/.test(status) && triple[1] !== 0 &&
+        (sampled.has(status) || matchers.some(m => m.exact.has(status) || m.patterns.some(p => p(triple))));
+      if (cache.size < 10_000) cache.set(status, hit);
+    }
+    return hit;
+  };
 }
 
 /** Recipient domains the packs attribute to a provider (for labelling deliveries). */

@@ -23,8 +23,8 @@ export interface MetricsOptions {
   domainAllow: string[];
   /** Domains holding a label slot from the start (top-N by volume from the store). */
   domainSeed?: string[];
-  /** Enhanced codes kept as their own `enhanced_code` label value; the rest become `other`. */
-  knownCodes?: ReadonlySet<string>;
+  /** Enhanced codes kept as their own `enhanced_code` label value (those the rule packs name); the rest become `other`. */
+  isKnownCode?: (status: string) => boolean;
   /** Recipient domains the rule packs attribute to a provider (outlook.com → microsoft_consumer...). */
   providerDomains?: ReadonlyMap<string, string>;
   /** Called at scrape time for the gauges (kept out of the hot path). */
@@ -88,8 +88,8 @@ export function createMetrics(opts: MetricsOptions) {
   }).set({ version: opts.version, rules_version: opts.rulesVersion }, 1);
 
   const domains = new DomainCap(opts.domainTopN, new Set(opts.domainAllow.map(d => d.toLowerCase())), () => folded.inc(), opts.domainSeed ?? []);
-  const known = opts.knownCodes ?? new Set<string>();
-  const code = (status: string) => (known.has(status) ? status : 'other');
+  const known = opts.isKnownCode ?? (() => false);
+  const code = (status: string) => (known(status) ? status : 'other');
   const providers = new ProviderMap(opts.providerDomains ?? new Map());
   return { registry, messages, kinds, parseFailures, bounces, unclassified, microsoft, deliveries, transitions, escalations, webhook, webhookDuration, processing, domains, code, providers };
 }
