@@ -15,6 +15,7 @@ import { createLogger } from './log.js';
 import { packageVersion } from './package-root.js';
 import { processMessage, type PipelineDeps } from './pipeline.js';
 import type { PolicyConfig } from './policy/index.js';
+import { knownCodes, providerDomains } from './sinks/metric-labels.js';
 import { createMetrics, type Metrics } from './sinks/metrics.js';
 import { OutboxRelay } from './sinks/outbox-relay.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -144,37 +145,6 @@ export function policyConfig(config: Config): PolicyConfig {
     escalateWindowMs: p.escalateWindow, recoverAfterMs: p.recoverAfter,
     domainDetails: p.domainDetails, domainPauseMs: p.domainPause,
   };
-}
-
-/**
- * Is this enhanced code one a family's rules name (exactly or in a range such as 5.7.606-649)?
- * Those are the bounded values of the `enhanced_code` label; anything else is `other`.
- */
-function knownCodes(rules: RuleSet, family: string): (status: string) => boolean {
-  const ids = new Set(rules.providers.filter(p => p.family === family).map(p => p.id));
-  const own = rules.rules.filter(r => r.pack === family || [...(r.providers ?? [])].some(p => p === family || ids.has(p)));
-  const matchers = own.flatMap(r => (r.status ? [r.status] : []));
-  // Rules keyed on words alone still name their codes in their samples (5.7.509 DMARC reject...).
-  const sampled = new Set(own.flatMap(r => r.samples.flatMap(x => [...x.text.matchAll(/\b([245]\.\d{1,3}\.\d{1,3})\b/g)].map(m => m[1] as string))));
-  const cache = new Map<string, boolean>();
-  return status => {
-    let hit = cache.get(status);
-    if (hit === undefined) {
-      const triple = status.split('.').map(Number) as [number, number, number];
-      // Wildcard patterns (5.*.*) would make every code "known"; only exact codes and ranges count.
-      hit = /^[245]\.\d{1,3}\.\d{1,3}$/.test(status) && triple[1] !== 0 &&
-        (sampled.has(status) || matchers.some(m => m.exact.has(status) || m.patterns.some(p => p(triple))));
-      if (cache.size < 10_000) cache.set(status, hit);
-    }
-    return hit;
-  };
-}
-
-/** Recipient domains the packs attribute to a provider (for labelling deliveries). */
-function providerDomains(rules: RuleSet): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const p of rules.providers) for (const d of p.domains) if (!out.has(d)) out.set(d, p.id);
-  return out;
 }
 
 /** A short content hash of the loaded rule files: exported as build info, logged with verdicts. */

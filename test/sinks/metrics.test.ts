@@ -56,3 +56,14 @@ t.test('the gauges read the store once per scrape', async t => {
   t.equal(calls, 1);
   t.match(text, /^bounce_triage_build_info\{version="1",rules_version="x"\} 1$/m);
 });
+
+t.test('the enhanced_code label: codes the Microsoft rules name, bounded', async t => {
+  const { knownCodes } = await import('../../src/sinks/metric-labels.js');
+  const { loadRuleSet, shippedRuleFiles } = await import('../../src/classify/index.js');
+  const known = knownCodes(loadRuleSet(shippedRuleFiles()), 'microsoft');
+  for (const c of ['5.7.1', '5.7.606', '5.7.640', '5.7.509', '5.4.1', '5.1.10', '5.2.2', '4.7.650']) t.ok(known(c), `${c} is known`);
+  for (const c of ['5.0.0', '4.0.0', '5.9.999', 'x']) t.notOk(known(c), `${c} is other`);
+  let n = 0;
+  for (const cls of [4, 5]) for (let s = 0; s <= 9; s++) for (let d = 0; d <= 999; d++) if (known(`${cls}.${s}.${d}`)) n += 1;
+  t.ok(n < 1000, `${n} label values at most`);
+});
