@@ -2,8 +2,11 @@
 // bytes into a MessageView (headers, human text, the non-text parts we read ourselves) and
 // never throws: when mailparser gives up we fall back to a plain header/body split, because a
 // bounce with broken MIME often still has a perfectly readable notification text.
+// Well-formed messages are read by fast-mime.ts first (same view, ~10x cheaper, issue 3);
+// mailparser reads whatever that reader is not sure about.
 import { simpleParser } from 'mailparser';
 import type { SimpleParserOptions } from 'mailparser';
+import { readFastMime } from './fast-mime.js';
 import { fieldValue, headerEnd, parseHeaderBlock } from './fields.js';
 import type { MessageView, MimePart } from './types.js';
 
@@ -31,23 +34,38 @@ const LF = 10;
  * mail stores; corpus maildir/mac/) would be read as one endless header line.
  */
 export function normaliseLineEndings(raw: Buffer): Buffer {
-  let bare = 0;
-  for (let i = raw.indexOf(CR); i !== -1; i = raw.indexOf(CR, i + 1)) {
-    if (raw[i + 1] !== LF) bare++;
+  const first = raw.indexOf(CR);
+  if (first === -1) return raw;
+  // Scanned as a latin1 string: String#indexOf per line is much cheaper than Buffer#indexOf.
+  const text = raw.toString('latin1');
+  for (let i = first; i !== -1; i = text.indexOf('\r', i + 1)) {
+    if (text.charCodeAt(i + 1) !== LF) return Buffer.from(text.replace(/\r(?!\n)/g, '\r\n'), 'latin1');
   }
-  if (bare === 0) return raw;
-  const out = Buffer.allocUnsafe(raw.length + bare);
-  let j = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const b = raw[i]!;
-    out[j++] = b;
-    if (b === CR && raw[i + 1] !== LF) out[j++] = LF;
-  }
-  return out;
+  return raw;
 }
 
 /** Decode the message. `notes` receives anomalies (mailparser errors, fallbacks). */
 export async function readMime(raw: Buffer, notes: string[]): Promise<MessageView> {
+  return fastView(raw) ?? mailparserView(raw, notes);
+}
+
+/**
+ * The fast reader's view, or undefined when it leaves the message to mailparser. It never
+ * writes notes: everything it accepts is well-formed. Exported for the differential test.
+ */
+export function fastView(raw: Buffer): MessageView | undefined {
+  const fast = readFastMime(raw);
+  if (!fast) return undefined;
+  const { header, subject, parts } = fast;
+  // The same steps as below, on the same values mailparser would give.
+  let text = fast.text;
+  if (!text.trim() && fast.html !== undefined) text = htmlToPlain(fast.html);
+  if (!text.trim() && !parts.length) return undefined; // the plain-text read writes a note
+  return { header, subject, ...contentTypeOf(fieldValue(header, 'content-type')), text, parts };
+}
+
+/** mailparser's view: every message the fast reader declines (exported for the differential test). */
+export async function mailparserView(raw: Buffer, notes: string[]): Promise<MessageView> {
   try {
     const mail = await simpleParser(raw, OPTIONS);
     const header = parseHeaderBlock((mail.headerLines ?? []).map(h => h.line).join('\r\n'));
