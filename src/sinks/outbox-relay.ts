@@ -66,6 +66,7 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<number>>();
   private started = false;
+  private stopping = false;
   private kicked = false;
 
   constructor(private readonly store: Store, private readonly opts: RelayOptions, private readonly deps: RelayDeps) {
@@ -99,8 +100,14 @@ export class OutboxRelay {
     this.schedule(0);
   }
 
+  /**
+   * Stop polling and wait for the requests already on the wire (at most one timeout). Rows of the
+   * current batch not yet attempted are left leased and retried after `webhook.lease`: shutdown
+   * must not take batchSize × timeout.
+   */
   async stop(): Promise<void> {
     this.started = false;
+    this.stopping = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.loop;
@@ -118,7 +125,7 @@ export class OutboxRelay {
     const rows = await this.store.claimOutbox(this.now(), this.opts.batchSize, this.opts.leaseMs);
     let next = 0;
     const worker = async () => {
-      while (next < rows.length) await this.deliver(rows[next++]!);
+      while (next < rows.length && !this.stopping) await this.deliver(rows[next++]!);
     };
     await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 4, rows.length) }, worker));
     return rows.length;

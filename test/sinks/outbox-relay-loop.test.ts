@@ -43,6 +43,22 @@ t.test('stop resolves only after a held delivery has finished', async t => {
   t.match(h.row('msg_one'), { status: 'delivered' });
 });
 
+t.test('stop does not start the rest of a claimed batch: those rows stay pending for the next run', async t => {
+  let release!: () => void;
+  const held = new Promise<void>(r => { release = r; });
+  const h = await setup(t, () => ({ status: 200, hold: held }), { concurrency: 1 }, ['msg_a', 'msg_b', 'msg_c']);
+  const pass = h.relay.runOnce();
+  await h.rx.waitFor(1);
+  const stopping = h.relay.stop();
+  release();
+  await stopping;
+  t.equal(h.rx.requests.length, 1, 'only the request already on the wire was sent');
+  t.equal(await pass, 3, 'three rows were claimed');
+  t.match(h.row('msg_a'), { status: 'delivered' });
+  t.match(h.row('msg_b'), { status: 'pending', attempts: 0 });
+  t.match(h.row('msg_c'), { status: 'pending', attempts: 0 });
+});
+
 t.test('a batch is delivered concurrently but never more than `concurrency` at once', async t => {
   const ids = ['msg_a', 'msg_b', 'msg_c', 'msg_d', 'msg_e', 'msg_f'];
   // Hold requests until two are open (or the last one arrived): with concurrency 2 this
