@@ -36,9 +36,23 @@ const TRAILING_REPLY = /.<([245]\d\d[ -][^<>]*)>\s*$/;
 const PREAMBLE_REPLY = /(?:\bsaid|\bto me|\]|>(?: SIZE=\d+)?|\bafter [A-Za-z ]{2,30})\s*:\s*([245]\d\d(?=[\s\-:]|$)[\s\S]*)$/i;
 const IN_REPLY_TO = /\s*\(in reply to [^()]*\)\s*$/i;
 
-/** Collapse runs of whitespace (unfolded lines, tabs) to one space. */
+/** Collapse runs of whitespace (unfolded lines, tabs) to one space, trimmed. */
 export function squash(text: string): string {
+  // Most texts are squashed already, and one native scan says so (issue 3: this runs on every
+  // reply and prose block).
+  if (!UNSQUASHED.test(text) && !isSpace(text.charCodeAt(0)) && !isSpace(text.charCodeAt(text.length - 1))) return text;
   return text.replace(/\s+/g, ' ').trim();
+}
+
+// Two whitespace characters in a row, or one that is not a space (the rest of `\s`).
+const UNSQUASHED = /\s\s|[\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+
+/** The characters of the RegExp class `\s` (WhiteSpace and LineTerminator, ECMA-262). */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  if (c >= 0x2000 && c <= 0x200a) return true;
+  return c === 0xa0 || c === 0x1680 || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** Analyse a Diagnostic-Code value (`type; text`) or a reply quoted in prose (no type). */

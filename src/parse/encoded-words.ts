@@ -2,6 +2,7 @@
 // (Subject, display names). mailparser decodes the report's own headers, but the returned
 // message is kept as raw bytes (ignoreEmbedded), and a second MIME parse per bounce would cost
 // more than these twenty lines.
+import { TextDecoder } from 'node:util';
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
 
@@ -14,11 +15,26 @@ export function decodeEncodedWords(value: string): string {
       try {
         const bytes = enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : qBytes(text);
         // RFC 2231 §5 allows a language suffix: "utf-8*ja".
-        return new TextDecoder(charset.replace(/\*.*$/, '').toLowerCase()).decode(bytes);
+        return decoderFor(charset.replace(/\*.*$/, '').toLowerCase()).decode(bytes);
       } catch {
         return word; // unknown charset: keep the word as written rather than guess
       }
     });
+}
+
+// Opening a decoder costs far more than decoding a word (issue 3); a non-streaming decode keeps
+// no state, so one per charset serves every word. The labels are the sender's: a few cached.
+const DECODERS = new Map<string, TextDecoder>();
+const MAX_DECODERS = 32;
+
+/** A decoder for `label`; throws (RangeError) for a label TextDecoder does not know, as before. */
+function decoderFor(label: string): TextDecoder {
+  let decoder = DECODERS.get(label);
+  if (!decoder) {
+    decoder = new TextDecoder(label);
+    if (DECODERS.size < MAX_DECODERS) DECODERS.set(label, decoder);
+  }
+  return decoder;
 }
 
 /** The "Q" encoding (§4.2): quoted-printable with `_` for space. */

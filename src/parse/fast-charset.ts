@@ -41,9 +41,9 @@ const C1 = /[\u0080-\u009f]/;
  * (iconv-lite writes U+FFFD, WHATWG a C1 control; and Node 20 reads windows-1252 as latin1),
  * so any C1 control in the output means "not sure".
  */
-export function decodeCharset(bytes: Buffer, canonical: string): string | undefined {
+export function decodeCharset(bytes: Buffer, canonical: string, body = false): string | undefined {
   if (canonical === 'UTF-8' || REFUSED.has(canonical)) return bytes.toString('utf8');
-  if (canonical === 'ISO-2022-JP') return decodeIso2022jp(bytes);
+  if (canonical === 'ISO-2022-JP') return decodeIso2022jp(bytes, body);
   let decoder = decoders.get(canonical);
   if (!decoder) {
     decoder = new TextDecoder(canonical);
@@ -61,17 +61,18 @@ const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * ISO-2022-JP (RFC 1468). libmime decodes it with encoding-japanese, which differs from the
  * WHATWG decoder on NEC row 13, on JIS X 0201 Roman (ESC ( J), on a line break left in
  * two-byte mode and on 8-bit bytes beside escape sequences; those inputs, and anything that is
- * not plain RFC 1468, bail out.
+ * not plain RFC 1468, bail out. `body`: the text of a part (not an encoded word).
  */
-function decodeIso2022jp(bytes: Buffer): string | undefined {
+function decodeIso2022jp(bytes: Buffer, body: boolean): string | undefined {
   if (!bytes.includes(ESC)) {
     // encoding-japanese copies bytes outside an escape sequence into UTF-8 and decodes that
     // (JISToUTF8, UTF8ToUNICODE), so a part labelled ISO-2022-JP that really holds UTF-8 (common
-    // after a gateway re-encoded it) reads as UTF-8; only well-formed UTF-8 is taken here.
+    // after a gateway re-encoded it) reads as UTF-8. Anything else (EUC-JP bytes under that
+    // label, corpus lhost-ezweb-02..05) is decoded as it does, for a part's text only.
     try {
       return UTF8_STRICT.decode(bytes);
     } catch {
-      return undefined;
+      return body ? looseUtf8(bytes) : undefined;
     }
   }
   let mode = 0; // 0 ASCII, 1 JIS X 0208, 2 half-width katakana
@@ -112,8 +113,42 @@ function decodeIso2022jp(bytes: Buffer): string | undefined {
     bytes = clean.subarray(0, n);
   }
   try {
-    return new TextDecoder('iso-2022-jp', { fatal: true }).decode(bytes);
+    return (ISO_2022_JP ??= new TextDecoder('iso-2022-jp', { fatal: true })).decode(bytes);
   } catch {
     return undefined;
   }
 }
+
+/**
+ * encoding-japanese 2.x UTF8ToUNICODE, which checks nothing: a lead byte takes its continuation
+ * bytes whatever they are (0 past the end), a byte 0x80-0xBF without one is dropped, a value
+ * past U+FFFF is split into surrogates. mailparser then writes the text out as UTF-8 and reads
+ * it back, which turns every unpaired surrogate into U+FFFD; UTF-16 decoding does the same.
+ */
+function looseUtf8(bytes: Buffer): string {
+  const units = new Uint16Array(bytes.length * 2);
+  const at = (i: number): number => (i < bytes.length ? bytes[i]! & 0x3f : 0);
+  let n = 0;
+  for (let i = 0; i < bytes.length; ) {
+    const c = bytes[i++]!;
+    let code: number;
+    if (c < 0x80) code = c;
+    else if (c < 0xc0) continue;
+    else if (c < 0xe0) code = ((c & 0x1f) << 6) | at(i++);
+    else if (c < 0xf0) code = ((c & 0x0f) << 12) | (at(i++) << 6) | at(i++);
+    else code = ((c & 0x07) << 18) | (at(i++) << 12) | (at(i++) << 6) | at(i++);
+    if (code <= 0xffff) {
+      units[n++] = code;
+    } else {
+      code -= 0x10000;
+      units[n++] = (code >> 10) + 0xd800;
+      units[n++] = (code % 0x400) + 0xdc00;
+    }
+  }
+  return UTF16.decode(units.subarray(0, n));
+}
+const UTF16 = new TextDecoder('utf-16le', { ignoreBOM: true });
+
+// One decoder for all calls (opening one per text cost more than the decoding): a
+// non-streaming decode resets it, also after it threw.
+let ISO_2022_JP: TextDecoder | undefined;

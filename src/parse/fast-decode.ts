@@ -8,54 +8,51 @@ const CR = 13;
 /**
  * libqp.decode (libqp 3.0) on bytes: blanks before a line end dropped, soft line breaks (`=` at
  * the end of a line) joined, then `=XX` decoded (a pair may straddle a soft break, as in libqp).
- * Input never holds a bare CR here (readFastMime bails on one).
+ * Input never holds a bare CR here (readFastMime bails on one). Lines and runs between `=` are
+ * found and copied natively: a byte-by-byte loop cost ~10 ns a byte (issue 3, 64 KB HTML parts).
  */
 export function decodeQuotedPrintable(body: Buffer): Buffer {
   const len = body.length;
   const out = Buffer.allocUnsafe(len);
   let n = 0;
-  let lineStart = 0; // in out
-  let blanks = -1; // in out: where the current run of blanks began
-  for (let i = 0; i < len; i++) {
-    const b = body[i]!;
-    if (b === 0x20 || b === 0x09) {
-      if (blanks < 0) blanks = n;
-      out[n++] = b;
-      continue;
-    }
-    if (b !== CR && b !== LF) {
-      blanks = -1;
-      out[n++] = b;
-      continue;
-    }
-    if (blanks >= 0) n = blanks;
-    blanks = -1;
-    const crlf = b === CR; // always followed by LF here
-    if (crlf) i++;
-    if (n > lineStart && out[n - 1] === 0x3d) {
+  for (let pos = 0; pos < len; ) {
+    let nl = body.indexOf(LF, pos);
+    const last = nl === -1;
+    if (last) nl = len;
+    let end = nl;
+    const crlf = !last && end > pos && body[end - 1] === CR;
+    if (crlf) end--;
+    while (end > pos && (body[end - 1] === 0x20 || body[end - 1] === 0x09)) end--;
+    if (end > pos) n += body.copy(out, n, pos, end);
+    if (end > pos && body[end - 1] === 0x3d) {
       n--; // soft line break
-    } else {
+    } else if (!last) {
       if (crlf) out[n++] = CR;
       out[n++] = LF;
     }
-    lineStart = n;
+    pos = nl + 1;
   }
-  if (blanks >= 0) n = blanks;
-  if (n > lineStart && out[n - 1] === 0x3d) n--;
   // `=XX` to a byte, in place (the output never overtakes the input).
   let m = 0;
-  for (let i = 0; i < n; i++) {
-    const b = out[i]!;
-    if (b === 0x3d && i < n - 2) {
-      const hi = hexValue(out[i + 1]!);
-      const lo = hi >= 0 ? hexValue(out[i + 2]!) : -1;
+  for (let i = 0; i < n; ) {
+    let eq = out.indexOf(0x3d, i);
+    if (eq === -1 || eq > n) eq = n;
+    if (eq > i) {
+      if (m !== i) out.copyWithin(m, i, eq);
+      m += eq - i;
+    }
+    if (eq === n) break;
+    if (eq < n - 2) {
+      const hi = hexValue(out[eq + 1]!);
+      const lo = hi >= 0 ? hexValue(out[eq + 2]!) : -1;
       if (lo >= 0) {
         out[m++] = hi * 16 + lo;
-        i += 2;
+        i = eq + 3;
         continue;
       }
     }
-    out[m++] = b;
+    out[m++] = 0x3d;
+    i = eq + 1;
   }
   return out.subarray(0, m);
 }

@@ -30,7 +30,12 @@ export function headerLines(block: string): HeaderLine[] | undefined {
   let end = block.length;
   while (end > 0 && (block.charCodeAt(end - 1) === 0x0a || block.charCodeAt(end - 1) === 0x0d)) end--;
   if (end === 0) return [];
-  const raw = block.includes('\r') ? block.slice(0, end).split(/\r?\n/) : block.slice(0, end).split('\n');
+  const raw = block.slice(0, end).split('\n');
+  // split(/\r?\n/), without the regex: a CR before a split LF goes with it (bare CRs never
+  // get here, and the last line ends in none: `end` dropped the line ending).
+  if (block.includes('\r')) {
+    for (let k = 0; k < raw.length - 1; k++) if (raw[k]!.endsWith('\r')) raw[k] = raw[k]!.slice(0, -1);
+  }
   let i = 1;
   let first = raw[0]!;
   while (i < raw.length && isFolding(raw[i]!)) first += '\r\n' + raw[i++];
@@ -61,7 +66,8 @@ export function headerLines(block: string): HeaderLine[] | undefined {
 
 /** libmime.decodeHeader: the unfolded, trimmed value after the first colon. */
 export function lineValue(line: string): string {
-  const unfolded = line.replace(/(?:\r?\n|\r)[ \t]*/g, ' ').trim();
+  const folded = line.includes('\n') || line.includes('\r');
+  const unfolded = (folded ? line.replace(/(?:\r?\n|\r)[ \t]*/g, ' ') : line).trim();
   const m = /^\s*([^:]+):(.*)$/.exec(unfolded);
   return (m?.[2] ?? '').trim();
 }
@@ -130,6 +136,7 @@ function trimWsp(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
 const CLEAN_WORD = /=\?([A-Za-z0-9_-]+)\?([BbQq])\?([^?\s]*)\?=/g;
 const ONLY_SPACE = /^\s*$/;
 
@@ -140,7 +147,9 @@ const ONLY_SPACE = /^\s*$/;
 export function decodedSubject(lines: readonly HeaderLine[]): string | undefined | false {
   for (const l of lines) {
     if (l.key !== 'subject') continue;
-    const value = decodeWords(Buffer.from(lineValue(l.line), 'latin1').toString('utf8'));
+    // Raw 8-bit bytes are read as UTF-8, as mailsplit does; ASCII needs no round trip.
+    const raw = lineValue(l.line);
+    const value = decodeWords(NON_ASCII.test(raw) ? Buffer.from(raw, 'latin1').toString('utf8') : raw);
     if (value === undefined) return false;
     if (value) return value;
   }

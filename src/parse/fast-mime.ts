@@ -8,7 +8,7 @@ import { canonicalCharset, decodeCharset } from './fast-charset.js';
 import { decodeBase64Body, decodeFlowed, decodeQuotedPrintable } from './fast-decode.js';
 import { decodedSubject, firstValue, headerLines, parseStructured } from './fast-headers.js';
 import type { HeaderLine } from './fast-headers.js';
-import { parseHeaderBlock } from './fields.js';
+import { parseHeaderLines } from './fields.js';
 import type { Field, MimePart } from './types.js';
 
 /** What the fast reader gives; mime.ts adds the content type and reduces `html` to text. */
@@ -83,7 +83,7 @@ function read(raw: Buffer): FastView {
   const src = raw.toString('latin1');
   if (src.length - src.lastIndexOf('\n') - 1 > MAX_LAST_LINE) bail('overlong last line');
   // mailsplit reads a bare CR before a delimiter as part of it; parse.ts never passes one.
-  for (let i = src.indexOf('\r'); i !== -1; i = src.indexOf('\r', i + 1)) if (src.charCodeAt(i + 1) !== LF) bail('bare CR');
+  if (src.includes('\r') && /\r(?!\n)/.test(src)) bail('bare CR');
   const walk: Walk = { raw, src, entries: [], parts: [], hasText: false, hasHtml: false, nodes: 0 };
   readNode(walk, 0, raw.length, 'eof', 0, false, []);
   // mailparser's getTextContent() with skipHtmlToText and skipTextToHtml: an HTML part beside
@@ -102,7 +102,8 @@ function read(raw: Buffer): FastView {
   const lines = walk.rootLines ?? [];
   const subject = decodedSubject(lines);
   if (subject === false) bail('Subject encoded word');
-  const header = parseHeaderBlock(lines.map(l => l.line).join('\r\n'));
+  // The lines end before the blank line and hold no bare CR: no blank line to look for.
+  const header = parseHeaderLines(lines.map(l => l.line).join('\r\n'));
   const view: FastView = { header, subject, text: texts.join('\n'), parts: walk.parts };
   if (htmls.length) view.html = htmls.join('<br/>\n');
   return view;
@@ -152,10 +153,13 @@ function readNode(walk: Walk, start: number, end: number, ending: Ending, depth:
 
   if (type.startsWith('multipart/')) {
     const boundary = boundaryParam;
-    if (!boundary || /[^\x20-\x7e]/.test(boundary)) bail('multipart without a usable boundary');
+    // Without a boundary mailsplit finds no parts and skips the body (a "boundary=" line that
+    // lost its indentation, corpus lhost-office365-09); mime.ts reads a body left empty as text.
+    if (!boundary) return;
+    if (/[^\x20-\x7e]/.test(boundary)) bail('multipart with an unusable boundary');
     // A line must never be able to match two open boundaries (mailsplit prefers the nearest).
     if (boundaries.some(b => b.startsWith(boundary) || boundary.startsWith(b))) bail('nested boundaries overlap');
-    readChildren(walk, bodyStart, end, depth, alternative || type === 'multipart/alternative', [...boundaries, boundary], boundary);
+    readChildren(walk, bodyStart, end, ending, depth, alternative || type === 'multipart/alternative', [...boundaries, boundary], boundary);
     return;
   }
   // mailsplit splits any node with a boundary parameter, multipart or not.
@@ -208,16 +212,21 @@ function decodeText(content: Buffer, charset: string | undefined): string | unde
   const name = charset || 'utf-8';
   if (['ascii', 'usascii', 'utf8'].includes(name.toLowerCase().replace(/[^a-z0-9]+/g, ''))) return content.toString('utf8');
   const canonical = canonicalCharset(name);
-  return canonical ? decodeCharset(content, canonical) : undefined;
+  return canonical ? decodeCharset(content, canonical, true) : undefined;
 }
 
 /**
- * The parts of a multipart body in raw[start, end): between delimiter lines of `boundary`.
- * A closing delimiter first (in the preamble), no part at all, or a missing closing delimiter
- * bail out, except at the end of the input: a returned message cut short ("message truncated")
- * is common in bounces, and mailsplit then reads the last part to the end.
+ * The parts of a multipart body in raw[start, end), which ends as `ending` says: between
+ * delimiter lines of `boundary`. A closing delimiter first (in the preamble) or no part at all
+ * bail out, except that a top-level boundary that never appears (a gateway rewrote it; corpus
+ * rfc3464-06) gives no part at all. A missing closing delimiter is read as mailsplit reads it:
+ * a returned message cut short ("message truncated", common in bounces) runs to the end of the
+ * input, and an inner multipart left open (corpus lhost-domino-03) ends at its parent's next
+ * delimiter.
  */
-function readChildren(walk: Walk, start: number, end: number, depth: number, alternative: boolean, boundaries: string[], boundary: string): void {
+function readChildren(
+  walk: Walk, start: number, end: number, ending: Ending, depth: number, alternative: boolean, boundaries: string[], boundary: string,
+): void {
   const { src } = walk;
   const needle = `--${boundary}`;
   let partStart = -1;
@@ -233,18 +242,24 @@ function readChildren(walk: Walk, start: number, end: number, depth: number, alt
     if (kind === 2) return;
     partStart = next;
   }
-  if (partStart === -1 || end !== src.length) bail('no closing delimiter');
-  readNode(walk, partStart, end, 'eof', depth + 1, alternative, boundaries);
+  // A top-level multipart whose boundary never appears is all preamble to mailsplit: no parts
+  // (mime.ts then reads the body as plain text, as it does after mailparser).
+  if (partStart === -1 && depth === 0 && end === src.length) return;
+  if (partStart === -1) bail('no closing delimiter');
+  // No closing delimiter: the last part runs to where this multipart ends, and ends the same
+  // way (mailsplit closes every open multipart at an ancestor's delimiter).
+  readNode(walk, partStart, end, ending, depth + 1, alternative, boundaries);
 }
 
 /**
- * mailsplit compareBoundary: `--boundary` or `--boundary--`, then blanks, CRs and the line end
- * (1: next part, 2: closing). Only the closing delimiter may end the input without a line end.
+ * mailsplit compareBoundary for a line that starts with `--boundary`: that, or `--boundary--`,
+ * then blanks, CRs and the line end (1: next part, 2: closing). Only the closing delimiter may
+ * end the input without a line end.
  */
 function delimiter(src: string, start: number, end: number, boundary: string): 0 | 1 | 2 {
   const length = end - start;
   if (length < boundary.length + 3 || length > boundary.length + 2 + 2 + 998 + 2) return 0;
-  if (!src.startsWith(boundary, start + 2)) return 0;
+  // `--boundary` itself: readChildren only asks where it found it.
   let i = start + 2 + boundary.length;
   let kind: 1 | 2 = 1;
   if (src.charCodeAt(i) === DASH) {

@@ -2,13 +2,13 @@
 // message is (DSN, Microsoft NDR, ARF complaint, auto-reply, or nothing to act on) and hands
 // each recipient to records.ts. It never throws: "unparsable is data, not a crash", so every
 // anomaly becomes a note and the worst case is a not_bounce report saying why.
-import type { BounceReport, ParseOptions, RecipientRecord } from '../domain/report.js';
-import { normaliseAddress } from './address.js';
+import type { BounceReport, ParseOptions } from '../domain/report.js';
 import { partText } from './charset.js';
 import { otherFeedback } from './feedback.js';
 import { fieldValue, stripTypePrefix } from './fields.js';
 import { detectGenerator } from './generator.js';
-import { isAutoReply, looksLikeBounce, readFeedback } from './kinds.js';
+import { decideKind, readFeedback } from './kinds.js';
+import { layoutPrefilter } from './layout-prefilter.js';
 import { activehunterLayout } from './layouts/activehunter.js';
 import { amazonsesJsonLayout } from './layouts/amazonses-json.js';
 import { biglobeLayout } from './layouts/biglobe.js';
@@ -43,8 +43,8 @@ import { x4Layout } from './layouts/x4.js';
 import { x6Layout } from './layouts/x6.js';
 import { yahooLayout } from './layouts/yahoo.js';
 import { zohoLayout } from './layouts/zoho.js';
-import { errorText, normaliseLineEndings, readMime } from './mime.js';
-import { addressOf, originalHeaderFields, originalMessage } from './original.js';
+import { errorText, fastView, mailparserView, normaliseLineEndings } from './mime.js';
+import { addressOf, originalFieldNames, originalHeaderFields, originalMessage } from './original.js';
 import { notificationText, prepareProse } from './prose.js';
 import { buildRecord, hostName } from './records.js';
 import { parseDeliveryStatus } from './rfc3464.js';
@@ -65,32 +65,64 @@ const LAYOUTS: readonly ProseLayout[] = [
   kddiLayout, ezwebLayout, biglobeLayout, fmlLayout, imailserverLayout, mailfoundryLayout, mailmarshalLayout,
   mfilterLayout, trendmicroLayout, verizonLayout, opensmtpdLayout, rejectNoticeLayout, failedRecipientsLayout,
 ];
+const PREFILTER = layoutPrefilter(LAYOUTS);
 
 const DEFAULT_STREAM_HEADER = 'X-Stream';
 const MAX_PROSE_RECIPIENTS = 1000;
 
-/** Parse one received message. Pure apart from mailparser; never throws. */
-export async function parseReport(raw: Buffer, opts: ParseOptions): Promise<BounceReport> {
+/**
+ * Parse one received message. Pure apart from mailparser; never throws. Most messages need no
+ * mailparser (fast-mime.ts) and are parsed synchronously, with no promise but the one returned.
+ */
+export function parseReport(raw: Buffer, opts: ParseOptions): Promise<BounceReport> {
   const notes: string[] = [];
   try {
-    return await parse(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw ?? '')), opts, notes, 0);
+    const run = parse(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw ?? '')), opts, notes, 0);
+    const step = run.next();
+    return step.done ? Promise.resolve(step.value) : withMailparser(run, step.value, notes);
   } catch (err) {
-    notes.push(`parser error: ${errorText(err)}`);
-    return { ...empty(notes), why: 'unreadable: the parser failed on this message' };
+    return Promise.resolve(failed(notes, err));
   }
 }
 
-async function parse(raw: Buffer, opts: ParseOptions, notes: string[], depth: number): Promise<BounceReport> {
-  if (raw.toString('latin1', 0, Math.min(raw.length, 4096)).trim() === '' && raw.subarray(4096).every(b => b <= 32)) {
-    return { ...empty(notes), why: 'empty message' };
+/** What parse() yields when the fast reader declines a message: mailparser has to read it. */
+interface MimeRequest {
+  raw: Buffer;
+  notes: string[];
+}
+
+type Parse = Generator<MimeRequest, BounceReport, MessageView>;
+
+/** Runs parse() on, feeding it mailparser's view each time it asks for one. */
+async function withMailparser(run: Parse, request: MimeRequest, notes: string[]): Promise<BounceReport> {
+  try {
+    for (;;) {
+      const step = run.next(await mailparserView(request.raw, request.notes));
+      if (step.done) return step.value;
+      request = step.value;
+    }
+  } catch (err) {
+    return failed(notes, err);
   }
-  const view = await readMime(stripPostmark(normaliseLineEndings(raw)), notes);
+}
+
+function failed(notes: string[], err: unknown): BounceReport {
+  notes.push(`parser error: ${errorText(err)}`);
+  return { ...empty(notes), why: 'unreadable: the parser failed on this message' };
+}
+
+/** The parse itself, synchronous between the MIME views it yields for (see withMailparser). */
+function* parse(raw: Buffer, opts: ParseOptions, notes: string[], depth: number): Parse {
+  if (isBlank(raw)) return { ...empty(notes), why: 'empty message' };
+  const mime = stripPostmark(normaliseLineEndings(raw));
+  const view = fastView(mime, notes) ?? (yield { raw: mime, notes });
   const report = empty(notes);
   report.header = reportHeader(view);
   if (!view.header.length) notes.push('no header section');
-  const returned = originalHeaderFields(view);
+  const streamHeader = opts?.streamHeader || DEFAULT_STREAM_HEADER;
+  const returned = originalHeaderFields(view, originalFieldNames(streamHeader));
 
-  const feedback = readFeedback(view, originalMessage(returned, '', undefined).to) ?? otherFeedback(view);
+  const feedback = readFeedback(view, () => originalMessage(returned, '', undefined).to) ?? otherFeedback(view);
   let raws: RawRecipient[] = feedback?.recipients ?? [];
   const prose = notificationText(mislabelledText(view) + view.text);
   if (!feedback) {
@@ -102,10 +134,12 @@ async function parse(raw: Buffer, opts: ParseOptions, notes: string[], depth: nu
     }
   }
   let generator = feedback?.generator ?? detectGenerator(view, report.messageFields);
+  let lower: string | undefined;
   if (!raws.length && !feedback) {
     const emptyDs = view.parts.some(p => DS_TYPES.has(p.contentType));
     if (emptyDs) notes.push('delivery-status part without recipients');
-    for (const layout of LAYOUTS) {
+    lower = prose.toLowerCase();
+    for (const layout of PREFILTER.candidates(view, lower)) {
       raws = layout.read(view, prose);
       if (!raws.length) continue;
       // The layout that read the message is better evidence of its author than a marker guess
@@ -117,12 +151,12 @@ async function parse(raw: Buffer, opts: ParseOptions, notes: string[], depth: nu
     }
   }
   if (!raws.length && !feedback && depth === 0) {
-    const nested = await forwardedBounce(view, opts, notes);
+    const nested = yield* forwardedBounce(view, opts, notes);
     if (nested) return nested;
   }
 
   const microsoft = generator === 'microsoft';
-  const ctx = { prose: prepareProse(prose), postAccept: microsoft, notes };
+  const ctx = { prose: prepareProse(prose, lower), postAccept: microsoft, notes };
   for (const [i, r] of raws.entries()) {
     // Searching the prose for each recipient is linear in its size; past a sane number of
     // recipients the delivery-status fields alone have to do.
@@ -142,7 +176,7 @@ async function parse(raw: Buffer, opts: ParseOptions, notes: string[], depth: nu
     for (const r of report.records) r.remoteMta ??= reportingMta;
   }
   if (report.messageFields['arrival-date']) report.arrivalDate = report.messageFields['arrival-date'];
-  report.original = originalMessage(returned, opts?.streamHeader || DEFAULT_STREAM_HEADER, report.messageFields['x-postfix-sender']);
+  report.original = originalMessage(returned, streamHeader, report.messageFields['x-postfix-sender']);
   return decideKind(report, view, feedback);
 }
 
@@ -173,60 +207,18 @@ function localDelivery(r: RawRecipient, prose: string, notes: string[]): RawReci
   return out;
 }
 
-/** Set kind, bounce and why from what was found. */
-function decideKind(report: BounceReport, view: MessageView, feedback: ReturnType<typeof readFeedback>): BounceReport {
-  if (feedback) {
-    report.kind = 'arf';
-    if (feedback.feedbackType) report.feedbackType = feedback.feedbackType;
-    report.bounce = report.records.length > 0;
-    if (!report.bounce) report.why = 'feedback report (ARF)';
-    return report;
-  }
-  if (report.records.length) {
-    report.kind = report.generator === 'microsoft' ? 'ndr' : 'dsn';
-    report.bounce = report.records.some(r => r.action === 'failed');
-    if (!report.bounce) report.why = 'delivery report without a failed recipient (delayed/delivered/relayed/expanded only)';
-    return report;
-  }
-  if (!view.header.length) {
-    report.why = 'not an e-mail message: no header section';
-  } else if (looksLikeBounce(view)) {
-    report.why = 'looks like a bounce (subject/sender) but no recipient could be read from it';
-  } else if (isAutoReply(view)) {
-    report.kind = 'autoreply';
-    report.why = 'auto-reply (RFC 3834)';
-    const record = autoReplyRecord(view);
-    if (record) report.records.push(record);
-  } else {
-    report.why = 'no delivery-status part, no known bounce layout, not an auto-reply';
-  }
-  return report;
-}
-
 /**
  * A bounce forwarded as an attachment (a gateway or a user forwarding it): the report is the
  * attached message. Read once, never deeper, so hostile nesting cannot recurse.
  */
-async function forwardedBounce(view: MessageView, opts: ParseOptions, notes: string[]): Promise<BounceReport | undefined> {
+function* forwardedBounce(view: MessageView, opts: ParseOptions, notes: string[]): Generator<MimeRequest, BounceReport | undefined, MessageView> {
   const part = view.parts.find(p => p.contentType === 'message/rfc822' && /delivery-status/i.test(p.content.toString('latin1', 0, 65536)));
   if (!part) return undefined;
-  const inner = await parse(part.content, opts, [], 1);
+  const inner = yield* parse(part.content, opts, [], 1);
   if (!inner.records.length) return undefined;
   notes.push('the bounce was found inside an attached message (forwarded bounce)');
   for (const n of inner.notes) notes.push(n);
   return { ...inner, header: reportHeader(view), notes };
-}
-
-/**
- * The address an auto-reply speaks for (its From, RFC 3834 §3.1.1 "the recipient of the
- * subject message"), as one `delivered` record: the message reached a mailbox, whose owner is
- * away. No status code applies; the subject (else the first line) is what it said.
- */
-function autoReplyRecord(view: MessageView): RecipientRecord | undefined {
-  const recipient = normaliseAddress(fieldValue(view.header, 'from'));
-  if (!recipient.includes('@')) return undefined;
-  const said = view.subject?.trim() || view.text.split(/\r?\n/).find(l => l.trim())?.trim() || '';
-  return { recipient, action: 'delivered', status: '', diagnostic: said.replace(/\s+/g, ' ').slice(0, 1000), stage: 'post_accept', fields: {} };
 }
 
 function reportHeader(view: MessageView): BounceReport['header'] {
@@ -241,9 +233,23 @@ function reportHeader(view: MessageView): BounceReport['header'] {
   return header;
 }
 
+/**
+ * Nothing but whitespace: the first 4 KiB what trim() removes read as latin1 (TAB to CR, space,
+ * no-break space), the rest no byte above space.
+ */
+function isBlank(raw: Buffer): boolean {
+  const head = Math.min(raw.length, 4096);
+  for (let i = 0; i < head; i++) {
+    const b = raw[i]!;
+    if (b !== 0x20 && b !== 0xa0 && (b < 0x09 || b > 0x0d)) return false;
+  }
+  return raw.subarray(4096).every(b => b <= 32);
+}
+
 /** An mbox "From " postmark line is not a header; mailparser would read it as one. */
 function stripPostmark(raw: Buffer): Buffer {
-  if (raw.subarray(0, 5).toString('latin1') !== 'From ') return raw;
+  // "From " compared byte by byte, without a string per message.
+  if (raw[0] !== 0x46 || raw[1] !== 0x72 || raw[2] !== 0x6f || raw[3] !== 0x6d || raw[4] !== 0x20) return raw;
   const nl = raw.indexOf(10);
   return nl === -1 ? Buffer.alloc(0) : raw.subarray(nl + 1);
 }

@@ -1,7 +1,9 @@
 // Messages that are not delivery failures but arrive at the bounce address all the same:
 // complaint feedback (ARF, RFC 5965) and auto-replies (RFC 3834). Recognising them keeps them
 // from being mistaken for bounces, and lets later stages treat complaints on their own terms.
-import { looksLikeAddress } from './address.js';
+// decideKind() gives every report its kind, bounce flag and why, from what parse found.
+import type { BounceReport, RecipientRecord } from '../domain/report.js';
+import { looksLikeAddress, normaliseAddress } from './address.js';
 import { fieldValue } from './fields.js';
 import { complaintRecipient } from './feedback.js';
 import { parseFeedbackReport } from './rfc3464.js';
@@ -14,8 +16,11 @@ export interface Feedback {
   generator?: string;
 }
 
-/** ARF report: multipart/report; report-type=feedback-report, or any message/feedback-report part. */
-export function readFeedback(view: MessageView, originalTo: string | undefined): Feedback | undefined {
+/**
+ * ARF report: multipart/report; report-type=feedback-report, or any message/feedback-report part.
+ * `originalTo` gives the returned message's To, asked only when the report names nobody.
+ */
+export function readFeedback(view: MessageView, originalTo: () => string | undefined): Feedback | undefined {
   const part = view.parts.find(p => p.contentType === 'message/feedback-report');
   if (!part && view.reportType !== 'feedback-report') return undefined;
   const body = part ? part.content.toString('utf8') : '';
@@ -27,8 +32,8 @@ export function readFeedback(view: MessageView, originalTo: string | undefined):
   // opt-out variant (RFC 6650 §7 lists both in use). Else the returned message's To.
   const all = body.match(/^(?:Original-Rcpt-To|Removal-Recipient)[ \t]*:[ \t]*(.+)$/gim) ?? [];
   const listed = all.map(l => l.replace(/^[^:]*:\s*/, '').trim()).filter(Boolean);
-  const fromOriginal = originalTo ? originalTo.split(/,\s*/).filter(a => looksLikeAddress(a)) : [];
-  const addresses = listed.length ? listed : fromOriginal;
+  const to = listed.length ? undefined : originalTo();
+  const addresses = listed.length ? listed : to ? to.split(/,\s*/).filter(a => looksLikeAddress(a)) : [];
   for (const a of addresses) out.recipients.push(complaintRecipient(a, type, fields));
   return out;
 }
@@ -55,4 +60,46 @@ export function looksLikeBounce(view: MessageView): boolean {
     /undeliver|returned mail|delivery (status|failure|failed|notification)|failure notice|bounce|non[- ]?delivery|mail delivery|could not be delivered/i.test(subject) ||
     /mailer-daemon|postmaster|mail delivery (system|subsystem)/i.test(from)
   );
+}
+
+/** Set kind, bounce and why from what was found. */
+export function decideKind(report: BounceReport, view: MessageView, feedback: Feedback | undefined): BounceReport {
+  if (feedback) {
+    report.kind = 'arf';
+    if (feedback.feedbackType) report.feedbackType = feedback.feedbackType;
+    report.bounce = report.records.length > 0;
+    if (!report.bounce) report.why = 'feedback report (ARF)';
+    return report;
+  }
+  if (report.records.length) {
+    report.kind = report.generator === 'microsoft' ? 'ndr' : 'dsn';
+    report.bounce = report.records.some(r => r.action === 'failed');
+    if (!report.bounce) report.why = 'delivery report without a failed recipient (delayed/delivered/relayed/expanded only)';
+    return report;
+  }
+  if (!view.header.length) {
+    report.why = 'not an e-mail message: no header section';
+  } else if (looksLikeBounce(view)) {
+    report.why = 'looks like a bounce (subject/sender) but no recipient could be read from it';
+  } else if (isAutoReply(view)) {
+    report.kind = 'autoreply';
+    report.why = 'auto-reply (RFC 3834)';
+    const record = autoReplyRecord(view);
+    if (record) report.records.push(record);
+  } else {
+    report.why = 'no delivery-status part, no known bounce layout, not an auto-reply';
+  }
+  return report;
+}
+
+/**
+ * The address an auto-reply speaks for (its From, RFC 3834 §3.1.1 "the recipient of the
+ * subject message"), as one `delivered` record: the message reached a mailbox, whose owner is
+ * away. No status code applies; the subject (else the first line) is what it said.
+ */
+function autoReplyRecord(view: MessageView): RecipientRecord | undefined {
+  const recipient = normaliseAddress(fieldValue(view.header, 'from'));
+  if (!recipient.includes('@')) return undefined;
+  const said = view.subject?.trim() || view.text.split(/\r?\n/).find(l => l.trim())?.trim() || '';
+  return { recipient, action: 'delivered', status: '', diagnostic: said.replace(/\s+/g, ' ').slice(0, 1000), stage: 'post_accept', fields: {} };
 }

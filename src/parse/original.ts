@@ -3,7 +3,7 @@
 // the recipient address alone cannot do (reference/postfix.md §6 item 6).
 import { looksLikeAddress, normaliseAddress } from './address.js';
 import { decodeEncodedWords } from './encoded-words.js';
-import { fieldValue, parseHeaderBlock } from './fields.js';
+import { fieldValue, headerSection, parseHeaderBlock } from './fields.js';
 import type { OriginalMessage } from '../domain/report.js';
 import type { Field, MessageView } from './types.js';
 
@@ -15,11 +15,14 @@ const ORIGINAL_TYPES = ['message/rfc822', 'message/global', 'text/rfc822-headers
 const INLINE_MARKERS =
   /copy of the message|copy of your message|original message (headers|follows)|message headers follow|original message headers|undelivered message|returned message|^-+ ?original message ?-+/im;
 
-/** Read the returned message's header fields, from its own part or from inline text. */
-export function originalHeaderFields(view: MessageView): Field[] {
+/**
+ * Read the returned message's header fields, from its own part or from inline text; with
+ * `keep` (originalFieldNames), only the fields originalMessage() reads.
+ */
+export function originalHeaderFields(view: MessageView, keep?: ReadonlySet<string>): Field[] {
   for (const type of ORIGINAL_TYPES) {
     const part = view.parts.find(p => p.contentType === type);
-    if (part) return parseHeaderBlock(part.content.toString('utf8'));
+    if (part) return parseHeaderBlock(headerSection(part.content).toString('utf8'), keep);
   }
   const marker = INLINE_MARKERS.exec(view.text);
   if (!marker) return [];
@@ -28,7 +31,21 @@ export function originalHeaderFields(view: MessageView): Field[] {
   const start = /^[!-9;-~]+:[ \t]/m.exec(after);
   if (!start || start.index > 400) return [];
   // Quoted copies ("> From: ...") are unquoted first.
-  return parseHeaderBlock(after.slice(start.index).replace(/^> ?/gm, ''));
+  return parseHeaderBlock(after.slice(start.index).replace(/^> ?/gm, ''), keep);
+}
+
+// What originalMessage() reads of the returned header, besides the configured stream header.
+const ORIGINAL_NAMES = ['message-id', 'from', 'to', 'subject', 'date', 'list-id', 'feedback-id', 'return-path'];
+const namesByStream = new Map<string, ReadonlySet<string>>();
+
+/** The returned header fields originalMessage() reads, for this stream header name. */
+export function originalFieldNames(streamHeader: string): ReadonlySet<string> {
+  let names = namesByStream.get(streamHeader);
+  if (!names) {
+    names = new Set([...ORIGINAL_NAMES, streamHeader.toLowerCase()]);
+    if (namesByStream.size < 16) namesByStream.set(streamHeader, names);
+  }
+  return names;
 }
 
 /** Build OriginalMessage from the returned header fields. */

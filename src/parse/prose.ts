@@ -5,6 +5,7 @@
 // savemail.c, Exim's "SMTP error from remote mail server", qmail-send's bounce text).
 import { squash } from './diagnostic.js';
 import { stageFromText, stageFromTranscript } from './stage.js';
+import type { Stage } from '../domain/vocab.js';
 import type { ProseFacts } from './types.js';
 
 /** The notification is at the top; past this we are reading the returned message. */
@@ -12,9 +13,12 @@ export const MAX_PROSE = 64 * 1024;
 
 // Where the returned copy starts in a single-part bounce (Exim, qmail, Sendmail v5, Courier...).
 // Only the phrase is matched; the line around it is found with indexOf (a "^.*(...).*$" pattern
-// retries every position of a long line, which is quadratic).
+// retries every position of a long line, which is quadratic). No phrase spans a line break and
+// each holds "message": only the lines with that word are tried (issue 3: the alternation cost
+// several µs per message), each once.
 const COPY_MARKER =
-  /a copy of (the|your) (original )?message|original message follows|original message headers|the original message (is|was) (attached|included)|(?<!-)-{3,} ?original message ?-{3,}|message headers follow|unsent message follows/gi;
+  /a copy of (the|your) (original )?message|original message follows|original message headers|the original message (is|was) (attached|included)|(?<!-)-{3,} ?original message ?-{3,}|message headers follow|unsent message follows/i;
+const MESSAGE = /message/gi;
 
 /**
  * The notification part of a text: capped, and cut before an inline copy of the original. A
@@ -25,33 +29,53 @@ export function notificationText(text: string): string {
   const head = text.length > MAX_PROSE ? text.slice(0, MAX_PROSE) : text;
   const firstAt = head.indexOf('@');
   if (firstAt === -1) return head;
-  COPY_MARKER.lastIndex = 0;
-  for (let m = COPY_MARKER.exec(head); m; m = COPY_MARKER.exec(head)) {
+  MESSAGE.lastIndex = 0;
+  for (let m = MESSAGE.exec(head); m; m = MESSAGE.exec(head)) {
     const lineStart = head.lastIndexOf('\n', m.index) + 1;
-    if (firstAt < lineStart) return head.slice(0, lineStart);
+    const nl = head.indexOf('\n', m.index);
+    const lineEnd = nl === -1 ? head.length : nl;
+    if (COPY_MARKER.test(head.slice(lineStart, lineEnd)) && firstAt < lineStart) return head.slice(0, lineStart);
     // Continue after this line: the next marker is on a later one.
-    const lineEnd = head.indexOf('\n', m.index);
-    if (lineEnd === -1) break;
-    COPY_MARKER.lastIndex = lineEnd;
+    if (nl === -1) break;
+    MESSAGE.lastIndex = nl;
   }
   return head;
 }
 
-/** The notification prepared once per message (a DSN may list thousands of recipients). */
-export interface Prose {
-  text: string;
-  lower: string;
+/**
+ * The notification prepared once per message (a DSN may list thousands of recipients). Each
+ * part is computed when first asked: most records need none of them (issue 3).
+ */
+export class Prose {
+  #lower: string | undefined;
+  #sections: string[] | undefined;
+  #summary: string | undefined | null = null;
+
+  constructor(
+    readonly text: string,
+    lower?: string,
+  ) {
+    this.#lower = lower;
+  }
+
+  get lower(): string {
+    return (this.#lower ??= this.text.toLowerCase());
+  }
+
   /** Sendmail transcript sections, one per "... while talking to X.:" (or the whole transcript). */
-  sections: string[];
+  get sections(): string[] {
+    return (this.#sections ??= transcriptSections(this.text));
+  }
+
   /** What the notification says for the whole message, when no recipient has its own words. */
-  summary?: string;
+  get summary(): string | undefined {
+    if (this.#summary === null) this.#summary = messageSummary(this.text);
+    return this.#summary;
+  }
 }
 
-export function prepareProse(text: string): Prose {
-  const prose: Prose = { text, lower: text.toLowerCase(), sections: transcriptSections(text) };
-  const summary = messageSummary(text);
-  if (summary) prose.summary = summary;
-  return prose;
+export function prepareProse(text: string, lower?: string): Prose {
+  return new Prose(text, lower);
 }
 
 // Gmail / Google Workspace: "** Address not found **", an explanation, and "The response (from
@@ -94,7 +118,8 @@ export function recipientBlock(prose: Prose, recipient: string): string | undefi
   while (start <= text.length && out.length < 25) {
     const nl = text.indexOf('\n', start);
     const end = nl === -1 ? text.length : nl;
-    const line = text.slice(start, end).replace(/\r$/, '');
+    // One CR before the LF dropped (what .replace(/\r$/, '') did), without a regex per line.
+    const line = end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
     if (out.length > 0 && line.trim() === '') break;
     out.push(line);
     if (nl === -1) break;
@@ -127,30 +152,62 @@ const REPLY_PATTERNS: readonly RegExp[] = [
   /^<?[^\s<>]+@[^\s<>]+?>?:\s*(\S[\s\S]*)$/, // last resort: "rcpt: No MX found for domain"
 ];
 
-/** Facts about `recipient` from the notification (cut with notificationText, then prepared). */
+/**
+ * Facts about `recipient` from the notification (cut with notificationText, then prepared). Each
+ * is read when first asked: a record usually needs one or two of them (issue 3). Each fact comes
+ * from the recipient's paragraph first, else from the Sendmail transcript.
+ */
 export function proseFacts(prose: Prose, recipient: string): ProseFacts {
-  const facts: ProseFacts = {};
-  const block = recipientBlock(prose, recipient);
-  if (block) {
-    const flat = squash(block);
-    const host = firstGroup(HOST_PATTERNS, flat);
-    if (host) facts.remoteMta = host.toLowerCase();
-    const stage = stageFromText(flat);
-    if (stage) facts.stage = stage;
-    const reply = firstGroup(REPLY_PATTERNS, flat);
-    if (reply) facts.reply = reply.trim();
+  return new RecipientFacts(prose, recipient);
+}
+
+class RecipientFacts implements ProseFacts {
+  // undefined: not read yet; null: there is none.
+  #flat: string | null | undefined;
+  #transcript: string | null | undefined;
+
+  constructor(
+    private readonly prose: Prose,
+    private readonly recipient: string,
+  ) {}
+
+  get remoteMta(): string | undefined {
+    const flat = this.flat();
+    const host = flat === null ? undefined : firstGroup(HOST_PATTERNS, flat);
+    if (host) return host.toLowerCase();
+    // Sendmail keeps host and stage in the transcript, away from the recipient list.
+    const transcript = this.transcript();
+    return transcript === null ? undefined : TRANSCRIPT_HOST.exec(transcript)?.[1]?.toLowerCase();
   }
-  // Sendmail keeps host and stage in the transcript, away from the recipient list.
-  const transcript = transcriptFor(prose.sections, recipient);
-  if (transcript) {
-    facts.remoteMta ??= TRANSCRIPT_HOST.exec(transcript)?.[1]?.toLowerCase();
-    facts.stage ??= stageFromTranscript(transcript);
-    facts.reply ??= transcriptReply(transcript, recipient);
-    if (facts.remoteMta === undefined) delete facts.remoteMta;
-    if (facts.stage === undefined) delete facts.stage;
-    if (facts.reply === undefined) delete facts.reply;
+
+  get stage(): Stage | undefined {
+    const flat = this.flat();
+    const stage = flat === null ? undefined : stageFromText(flat);
+    if (stage) return stage;
+    const transcript = this.transcript();
+    return transcript === null ? undefined : stageFromTranscript(transcript);
   }
-  return facts;
+
+  get reply(): string | undefined {
+    const flat = this.flat();
+    const reply = flat === null ? undefined : firstGroup(REPLY_PATTERNS, flat);
+    if (reply) return reply.trim();
+    const transcript = this.transcript();
+    return transcript === null ? undefined : transcriptReply(transcript, this.recipient);
+  }
+
+  private flat(): string | null {
+    if (this.#flat === undefined) {
+      const block = recipientBlock(this.prose, this.recipient);
+      this.#flat = block ? squash(block) : null;
+    }
+    return this.#flat;
+  }
+
+  private transcript(): string | null {
+    if (this.#transcript === undefined) this.#transcript = transcriptFor(this.prose.sections, this.recipient) || null;
+    return this.#transcript;
+  }
 }
 
 /** Sendmail transcript sections: "... while talking to X.:" up to the next one. */

@@ -11,7 +11,7 @@ import { analyseDiagnostic, enhancedStatus, squash } from './diagnostic.js';
 import { proseFacts } from './prose.js';
 import type { Prose } from './prose.js';
 import { stageFromText } from './stage.js';
-import type { RawRecipient } from './types.js';
+import type { ProseFacts, RawRecipient } from './types.js';
 
 export interface RecordContext {
   /** The notification (prose.ts), for host/stage/reply fallbacks. */
@@ -35,14 +35,17 @@ export function buildRecord(raw: RawRecipient, ctx: RecordContext): RecipientRec
     ctx.notes.push(`recipient "${raw.recipient.slice(0, 80)}" is not an address; skipped`);
     return undefined;
   }
+  // What the notification says about the recipient, each fact read only when a field leaves a
+  // gap: the searches cost more than the rest of the record.
   const prose = proseFacts(ctx.prose, recipient);
   const written = analyseDiagnostic(raw.diagnosticCode ?? '');
   let diag = written;
   // The prose reply stands in when the field says nothing ("Diagnostic-Code: SMTP;" in Sendmail
   // delay notices) or carries no code at all ("X-Unix; 255" next to the transcript's
   // "554 5.3.0 unknown mailer error 255").
-  if (prose.reply && (!diag.full || (!diag.status && !diag.replyCode))) {
-    const fromProse = analyseDiagnostic(prose.reply);
+  const reply = !diag.full || (!diag.status && !diag.replyCode) ? prose.reply : undefined;
+  if (reply) {
+    const fromProse = analyseDiagnostic(reply);
     if (!diag.full || fromProse.status || fromProse.replyCode) diag = { ...fromProse, ...(diag.type ? { type: diag.type } : {}) };
   }
   const dsnStatus = raw.status?.trim() || undefined;
@@ -64,7 +67,7 @@ export function buildRecord(raw: RawRecipient, ctx: RecordContext): RecipientRec
     action,
     status,
     diagnostic: diag.innermost,
-    stage: stageOf(raw, diag.full, prose.stage, ctx.postAccept),
+    stage: stageOf(raw, diag.full, prose, ctx.postAccept),
     fields: raw.fields,
   };
   const original = normaliseAddress(raw.originalRecipient);
@@ -91,8 +94,8 @@ export function normaliseAction(value: string | undefined, status: string | unde
   return chosen;
 }
 
-function stageOf(raw: RawRecipient, diagnostic: string, prose: Stage | undefined, postAccept: boolean): Stage {
-  return raw.stage || stageFromText(diagnostic) || prose || (postAccept ? 'post_accept' : 'unknown');
+function stageOf(raw: RawRecipient, diagnostic: string, prose: ProseFacts, postAccept: boolean): Stage {
+  return raw.stage || stageFromText(diagnostic) || prose.stage || (postAccept ? 'post_accept' : 'unknown');
 }
 
 /** "mx.example.com." / "mx.example.com [192.0.2.1]" / "[192.0.2.1]" → host name, lower-case. */

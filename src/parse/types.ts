@@ -75,6 +75,24 @@ export interface ProseLayout {
   generator: string;
   /** The layout's own name in notes, when several share a generator (Exchange 2003 vs 2007+). */
   name?: string;
+  /**
+   * What read() cannot find a recipient without: layout-prefilter.ts skips the layout when none
+   * of these holds. Absent: the layout is always read.
+   */
+  needs?: LayoutNeeds;
   /** Recipients found; empty when the layout does not apply. `text` is the notification text. */
   read(view: MessageView, text: string): RawRecipient[];
+}
+
+/**
+ * A layout's necessary condition, any one of: a phrase in the lower-cased notification text,
+ * a header field present (lower-case name), a phrase in the lower-cased first From, or the
+ * lower-cased Subject starting with a phrase. Each must follow from the checks read() makes
+ * before it can return anything; test/parse/layout-prefilter.test.ts holds them to that.
+ */
+export interface LayoutNeeds {
+  text?: readonly string[];
+  header?: readonly string[];
+  from?: readonly string[];
+  subject?: readonly string[];
 }

@@ -10,6 +10,7 @@ const ENTRY = /^\s*>>>\s*(\S+@\S+?)(?:\s+<[^<>]*>)?\s*$/;
 
 export const activehunterLayout: ProseLayout = {
   generator: 'activehunter',
+  needs: { text: ['the following addresses had permanent fatal errors', 'the following addresses had transient non-fatal errors'] },
   read(_view, text) {
     const list = LIST.exec(text);
     const lines = linesAfter(text, LIST);

@@ -42,6 +42,7 @@ export function sesNotification(view: MessageView): SesNotification | undefined 
 
 export const amazonsesJsonLayout: ProseLayout = {
   generator: 'amazonses',
+  needs: { from: ['@sns.amazonaws.com', '@amazonses.com'] },
   read(view) {
     const n = sesNotification(view);
     return n && n.type !== 'complaint' ? n.recipients : [];

@@ -9,6 +9,7 @@ const INFO = /^\s*-{3,} ?Non-delivered information ?-{3,}\s*$/im;
 
 export const biglobeLayout: ProseLayout = {
   generator: 'biglobe',
+  needs: { text: ['the following addresses had delivery problems'] },
   read(_view, text) {
     const lines = linesAfter(text, LIST);
     if (!lines) return [];

@@ -9,6 +9,7 @@ const BECAUSE = /^\s*because:\s*$/im;
 
 export const dominoLayout: ProseLayout = {
   generator: 'domino',
+  needs: { text: ['was not delivered to:'] },
   read(_view, text) {
     const lines = linesAfter(text, LIST);
     const reasonLines = linesAfter(text, BECAUSE);

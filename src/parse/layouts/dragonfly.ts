@@ -13,6 +13,7 @@ const REPLY_LINE = /^[245]\d\d[ -]/;
 
 export const dragonflyLayout: ProseLayout = {
   generator: 'dragonfly',
+  needs: { text: ['this is the dragonfly mail agent'] },
   read(_view, text) {
     if (!INTRO.test(text)) return [];
     const rcpt = RCPT.exec(text)?.[1];

@@ -16,6 +16,7 @@ const ONE_LINE = /^Did not reach the following recipient:\s*<?([^\s<>]+@[^\s<>]+
 export const exchange2003Layout: ProseLayout = {
   generator: 'microsoft',
   name: 'exchange2003',
+  needs: { text: ['did not reach the following recipient', 'the following recipient(s) could not be reached'] },
   read(_view, text) {
     const lines = linesAfter(text, LIST);
     if (!lines) {

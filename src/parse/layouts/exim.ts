@@ -22,6 +22,10 @@ const GENERATED_TEXT = /^The following text was generated during the delivery at
 
 export const eximLayout: ProseLayout = {
   generator: 'exim',
+  needs: {
+    text: ['this message was created automatically by mail delivery software', 'failed addresses follow: ', 'incorrectly constructed:'],
+    header: ['x-failed-recipients'],
+  },
   read(view, text) {
     const failed = view.header.filter(f => f.name === 'x-failed-recipients').map(f => f.value).join(',');
     const malformed = MALFORMED.exec(text);
@@ -68,6 +72,7 @@ export const eximLayout: ProseLayout = {
 export const failedRecipientsLayout: ProseLayout = {
   generator: '',
   name: 'X-Failed-Recipients',
+  needs: { header: ['x-failed-recipients'] },
   read(view, text) {
     const failed = view.header.filter(f => f.name === 'x-failed-recipients').map(f => f.value).join(',');
     const action = /has not yet been delivered/i.test(text) ? 'delayed' : 'failed';

@@ -15,6 +15,7 @@ const TRANSCRIPT = /^\s*(>>>|<<<)\s*(.*)$/;
 
 export const ezwebLayout: ProseLayout = {
   generator: 'ezweb',
+  needs: { subject: ['mail system error - returned mail'] },
   read(view, text) {
     const from = view.header.find(f => f.name === 'from')?.value ?? '';
     if (!SUBJECT.test(view.subject ?? '') || !FROM.test(from)) return [];

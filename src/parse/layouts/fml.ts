@@ -10,6 +10,7 @@ const REFUSAL = /^(?:You are not a member of this mailing list|Duplicated Messag
 
 export const fmlLayout: ProseLayout = {
   generator: 'fml',
+  needs: { header: ['x-mlserver'] },
   read(view, text) {
     if (!/^fml\b/i.test(view.header.find(f => f.name === 'x-mlserver')?.value ?? '')) return [];
     const m = REFUSAL.exec(text);

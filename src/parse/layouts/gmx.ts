@@ -16,6 +16,7 @@ const REASON = /^(?:For the following reason|Reason):\s*$/im;
 
 export const gmxLayout: ProseLayout = {
   generator: 'gmx',
+  needs: { text: ['the header of the original message is following'] },
   read(_view, text) {
     if (!INTRO.test(text) || !/^-{2,} ?The header of the original message is following/im.test(text)) return [];
     const list = LIST.exec(text);

@@ -12,6 +12,7 @@ const HOST = /\bby ([A-Za-z0-9][A-Za-z0-9.-]*?)\.? \[[0-9a-fA-F.:]+\]/;
 
 export const googleLayout: ProseLayout = {
   generator: 'google',
+  needs: { text: ['delivery to the following recipient'] },
   read(_view, text) {
     const list = LIST.exec(text);
     if (!list) return [];

@@ -9,6 +9,7 @@ const FROM = /@googlemail\.com|@google\.com/i;
 
 export const googlegroupsLayout: ProseLayout = {
   generator: 'googlegroups',
+  needs: { text: ['groups.google.com'] },
   read(view, text) {
     const failed = view.header.filter(f => f.name === 'x-failed-recipients').map(f => f.value).join(',');
     const from = view.header.find(f => f.name === 'from')?.value ?? '';

@@ -14,6 +14,7 @@ const RESPONSE = /^\s*Body of message generated response:\s*$/im;
 
 export const imailserverLayout: ProseLayout = {
   generator: 'imailserver',
+  needs: { header: ['x-mailer'] },
   read(view, text) {
     if (!MAILER.test(view.header.find(f => f.name === 'x-mailer')?.value ?? '')) return [];
     // Every message IMail sends carries its X-Mailer; only its postmaster notices are bounces.

@@ -10,6 +10,7 @@ const RETURNED_HEADER = /^(Return-Path|Received|Message-Id|From|To|Subject|Date|
 
 export const inlineDsnLayout: ProseLayout = {
   generator: '',
+  needs: { text: ['reporting-mta', 'final-recipient', 'original-recipient'] },
   read(_view, text) {
     const m = FIRST_FIELD.exec(text);
     if (!m) return [];

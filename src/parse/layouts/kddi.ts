@@ -8,6 +8,7 @@ const ENTRY = /^\s*Could not be delivered to:\s*<?([^\s<>]+@[^\s<>]+?)>?\s*$((?:
 
 export const kddiLayout: ProseLayout = {
   generator: 'kddi',
+  needs: { text: ['your mail sent on:'] },
   read(_view, text) {
     if (!/^\s*Your mail sent on:/im.test(text)) return [];
     const out: RawRecipient[] = [];

@@ -9,6 +9,7 @@ const SERVER = /^Server (\S+?)\[[^\]]*\] failed with:\s*/i;
 
 export const mailfoundryLayout: ProseLayout = {
   generator: 'mailfoundry',
+  needs: { text: ['delivery failed for the following reason:'] },
   read(_view, text) {
     const reasonLines = linesAfter(text, REASON);
     if (!reasonLines) return [];

@@ -11,6 +11,7 @@ const REMOTE = /^\s*Remote-MTA:\s*<?([^\s<>]+)>?/im;
 
 export const mailmarshalLayout: ProseLayout = {
   generator: 'mailmarshal',
+  needs: { text: ['the following recipients were affected:'] },
   read(_view, text) {
     const list = linesAfter(text, LIST);
     const because = linesAfter(text, BECAUSE);

@@ -9,6 +9,7 @@ const COMMAND = /^-{5,}SMTP command\s*$/im;
 
 export const mfilterLayout: ProseLayout = {
   generator: 'mfilter',
+  needs: { text: ['-----server message'] },
   read(_view, text) {
     const server = SERVER.exec(text);
     const replyLines = linesAfter(text, SERVER);

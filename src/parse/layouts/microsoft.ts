@@ -24,6 +24,7 @@ const REMOTE = /^\s*Remote server:\s*(\S+)/im;
 
 export const microsoftLayout: ProseLayout = {
   generator: 'microsoft',
+  needs: { text: ['diagnostic information for administrators:', "couldn't be delivered", 'couldn’t be delivered'] },
   read(_view, text) {
     return oldLayout(text) ?? newLayout(text);
   },

@@ -9,6 +9,7 @@ const STOP = /^-{3,}\s*Returned Message\s*-{3,}/i;
 
 export const notesLayout: ProseLayout = {
   generator: 'notes',
+  needs: { text: ['failure reasons'] },
   read(_view, text) {
     const lines = linesAfter(text, START);
     if (!lines) return [];

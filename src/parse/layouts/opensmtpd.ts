@@ -11,6 +11,7 @@ const ENTRY = /^<?([^\s<>]+@[^\s<>:]+)>?:\s*(.+)$/;
 
 export const opensmtpdLayout: ProseLayout = {
   generator: 'opensmtpd',
+  needs: { text: ['this is the mailer-daemon, please do not reply to this e'] },
   read(_view, text) {
     if (!INTRO.test(text)) return [];
     const lines = linesAfter(text, LIST);

@@ -21,6 +21,10 @@ const ERROR_REPLY = /^\s*Out:\s+([45]\d\d\b.*)$/gim;
 
 export const postfixLayout: ProseLayout = {
   generator: 'postfix',
+  needs: {
+    subject: ['postfix smtp server: errors from '],
+    text: ['this is the mail system at host ', 'this is the postfix program at host '],
+  },
   read(view, text) {
     if (SMTPD_SUBJECT.test(view.subject ?? '')) return smtpdErrors(text);
     if (!INTRO.test(text)) return [];

@@ -9,6 +9,7 @@ const NOISE = /\s*(Giving up on \S+?\.?|I'm not going to try again; this message
 
 export const qmailLayout: ProseLayout = {
   generator: 'qmail',
+  needs: { text: ['qmail-send program', 'this is the qmail', "i'm afraid i wasn't able to deliver"] },
   read(_view, text) {
     if (!INTRO.test(text) && !/I'm afraid I wasn't able to deliver your message/i.test(text)) return [];
     // "This is a permanent error; I've given up." vs. the temporary-failure warning.

@@ -9,6 +9,7 @@ const TARGET = /^\s*target mail address:\s*<?([^\s<>]+@[^\s<>]+?)>?\s*$/im;
 
 export const rejectNoticeLayout: ProseLayout = {
   generator: '',
+  needs: { text: ['target mail address:'] },
   read(_view, text) {
     const target = TARGET.exec(text);
     const reason = REASON.exec(text);

@@ -9,6 +9,13 @@ const TRANSCRIPT = /(?<!-)-{3,} ?Transcript of session follows ?-{3,}/i;
 
 export const sendmailLayout: ProseLayout = {
   generator: 'sendmail',
+  needs: {
+    text: [
+      'the following addresses had permanent fatal errors',
+      'the following addresses had transient non-fatal errors',
+      'transcript of session follows',
+    ],
+  },
   read(_view, text) {
     const list = LIST.exec(text);
     if (list) return fromList(text.slice(list.index + list[0].length), /transient/i.test(list[1]!) ? 'delayed' : 'failed');

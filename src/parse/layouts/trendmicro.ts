@@ -12,6 +12,7 @@ const SENTENCE = /Unable to deliver message to <([^\s<>]+@[^\s<>]+)>([^\n]*)/gi;
 
 export const trendmicroLayout: ProseLayout = {
   generator: 'trendmicro',
+  needs: { from: ['interscan'], text: ['interscan messaging security'] },
   read(view, text) {
     const from = view.header.find(f => f.name === 'from')?.value ?? '';
     if (!FROM.test(from) && !/InterScan Messaging Security/i.test(text)) return [];

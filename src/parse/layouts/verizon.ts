@@ -10,6 +10,7 @@ const ORIGINAL_TO = /^Original Message:\s*$[\s\S]*?^To:\s*(.+)$/im;
 
 export const verizonLayout: ProseLayout = {
   generator: 'verizon',
+  needs: { text: ['message could not be delivered to mobile'] },
   read(_view, text) {
     if (!INTRO.test(text)) return [];
     const to = ORIGINAL_TO.exec(text)?.[1];

@@ -9,6 +9,7 @@ const ENTRY = /^\s*<?([^\s<>]+@[^\s<>]+?)>?\s+\[(.+)\]\s*$/;
 
 export const x1Layout: ProseLayout = {
   generator: 'x1',
+  needs: { text: ['the following addresses had delivery errors'] },
   read(_view, text) {
     const lines = linesAfter(text, LIST);
     if (!lines) return [];

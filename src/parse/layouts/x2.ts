@@ -16,6 +16,7 @@ const HOST = /^(\S+) failed after I sent the message\.?$/im;
 
 export const x2Layout: ProseLayout = {
   generator: 'x2',
+  needs: { text: ['unable to deliver message to the following address(es)', 'delivery failed: '] },
   read(_view, text) {
     const lines = linesAfter(text, INTRO);
     if (lines) {

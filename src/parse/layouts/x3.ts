@@ -13,6 +13,7 @@ const DETAIL = /^SMTP:([A-Z]+) host (\S+?):\s*(.+)$/m;
 
 export const x3Layout: ProseLayout = {
   generator: 'x3',
+  needs: { text: ['this is an automatically generated delivery status notification'] },
   read(_view, text) {
     if (!INTRO.test(text)) return [];
     const list = LIST.exec(text);

@@ -10,6 +10,7 @@ const STOP = /^-{2,} ?Below this line is a copy of the message/i;
 
 export const x4Layout: ProseLayout = {
   generator: 'x4',
+  needs: { text: ['your mail message to the following address(es) could not be delivered.'] },
   read(_view, text) {
     const lines = linesAfter(text, INTRO);
     if (!lines) return [];

@@ -12,6 +12,7 @@ const REJECTED = /SMTP Server <([^<>]+)> rejected recipient <([^<>]+)> \(Error f
 
 export const x6Layout: ProseLayout = {
   generator: 'x6',
+  needs: { text: ['we had trouble delivering your message. full details follow:'] },
   read(_view, text) {
     if (!INTRO.test(text)) return [];
     const flat = text.replace(/\s+/g, ' ');

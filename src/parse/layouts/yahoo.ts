@@ -11,6 +11,7 @@ const COMMAND = /\s*\[([A-Z_]{4,12})\]\s*$/;
 
 export const yahooLayout: ProseLayout = {
   generator: 'yahoo',
+  needs: { text: ['we were unable to deliver your message to the following address'] },
   read(_view, text) {
     const lines = linesAfter(text, INTRO);
     if (!lines) return [];

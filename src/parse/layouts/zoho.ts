@@ -11,6 +11,7 @@ const WARNING = /^\[Status: (\w+), Address: <([^<>]+)>, ResponseCode (\d{3})?,([
 
 export const zohoLayout: ProseLayout = {
   generator: 'zoho',
+  needs: { text: ['error_code', '[status: '] },
   read(_view, text) {
     const out: RawRecipient[] = [];
     if (!text.includes('ERROR_CODE') && !text.includes('[Status: ')) return out;
