@@ -10,7 +10,7 @@ import type { BounceReport } from '../src/domain/report.js';
 import { readMessages } from '../src/ingest/files.js';
 import { parseReport } from '../src/parse/index.js';
 import { packageRoot } from '../src/package-root.js';
-import { REVIEWED, type Reviewed } from './accuracy-reviewed.js';
+import { KEPT, REVIEWED, type Reviewed } from './accuracy-reviewed.js';
 import { sisimaiStatus } from './sisimai-status.js';
 
 interface Label {
@@ -138,17 +138,23 @@ function report(rows: Row[], crashes: string[]): boolean {
   }
   for (const [k, n] of [...confusion].sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(3)}  ${k}`);
 
-  lines.push('', 'disagreements (raw; [reviewed] = listed in bench/accuracy-reviewed.ts with evidence):');
+  lines.push('', 'disagreements (raw; [reviewed] = label corrected in bench/accuracy-reviewed.ts with evidence; [kept: ...] = kept on purpose, with the reason):');
+  let unexplained = 0;
   for (const r of rows) {
     const bad = FIELDS.filter(f => !r.ok[f]);
     if (bad.length === 0) continue;
     const where = `${r.label.file}#${r.label.message}.${r.label.index ?? 1}`;
+    const mark = (f: (typeof FIELDS)[number]) => (r.reviewed[f] ? ' [reviewed]' : '');
     const what = r.label.recipient === null
-      ? 'label: not a bounce; we report a failed recipient'
-      : !r.ours ? `recipient ${r.label.recipient} not found`
-        : bad.filter(f => f !== 'recipient').map(f => `${f} ${r.label[f]} → ${r.ours?.[f]}${r.reviewed[f] ? ' [reviewed]' : ''}`).join('; ') + `  (${r.ours.rule}: ${r.ours.diagnostic.slice(0, 110)})`;
-    lines.push(`  ${where}: ${what}`);
+      ? `label: not a bounce; we report a failed recipient${mark('recipient')}`
+      : !r.ours ? `recipient ${r.label.recipient} not found${mark('recipient')}`
+        : bad.filter(f => f !== 'recipient').map(f => `${f} ${r.label[f]} → ${r.ours?.[f]}${mark(f)}`).join('; ') + `  (${r.ours.rule}: ${r.ours.diagnostic.slice(0, 110)})`;
+    const kept = KEPT.find(k => k.file === r.label.file && k.message === r.label.message && (k.index ?? 1) === (r.label.index ?? 1));
+    const explained = bad.every(f => r.reviewed[f]) || kept !== undefined;
+    if (!explained) unexplained++;
+    lines.push(`  ${where}: ${what}${kept ? `\n      [kept: ${kept.why}]` : explained ? '' : '  << UNEXPLAINED'}`);
   }
+  lines.push(`unexplained disagreements: ${unexplained}`);
   process.stdout.write(lines.join('\n') + '\n');
   return met;
 }
