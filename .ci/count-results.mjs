@@ -40,12 +40,31 @@ for (const file of files.sort()) {
   let final;
   parser.on('complete', r => { final = r; });
   parser.end(readFileSync(file, 'utf8'));
-  if (!final || (!final.ok && final.fail === 0)) {
+  // A file that crashed before its first assertion leaves an empty stream, which tap-parser reads
+  // as "no tests found" and ok: only an explicit skip-all plan may have no assertions.
+  const empty = final && final.count === 0 && !(final.plan.skipAll && final.plan.skipReason !== 'no tests found');
+  if (!final || (!final.ok && final.fail === 0) || empty) {
     count.failed += 1;
     console.log(`not ok - ${file}: the test file did not finish cleanly`);
   }
 }
 if (files.length === 0) count.failed += 1;
+// Every test file must have left a result stream.
+const wanted = [];
+const collect = dir => {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) collect(p);
+    else if (p.endsWith('.test.ts')) wanted.push(p);
+  }
+};
+collect('test');
+for (const t of wanted) {
+  if (!files.includes(join(root, `${t}.tap`))) {
+    count.failed += 1;
+    console.log(`not ok - ${t}: no tap results`);
+  }
+}
 if (count.skipped > 0) console.log(`${count.skipped} skipped or todo`);
 console.log(`${count.passed} passed, ${count.failed} failed`);
 process.exit(count.failed > 0 ? 1 : 0);

@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KEPT, REVIEWED } from '../../bench/accuracy-reviewed.js';
 
-const corpus = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
+// A byte-for-byte copy of ../shared/corpus/labels.jsonl (test/fixtures/corpus/PROVENANCE.md).
+const corpus = join(import.meta.dirname, '..', 'fixtures', 'corpus');
 interface Label { file: string; message: number; index?: number; recipient: string | null; status?: string; reason?: string }
-const labels: Label[] = readFileSync(join(corpus, 'labels.jsonl'), 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l) as Label);
+const labels: Label[] = readFileSync(join(corpus, 'labels-all.jsonl'), 'utf8').split('\n').filter(Boolean).map(l => JSON.parse(l) as Label);
 const key = (r: { file: string; message: number; index?: number }) => `${r.file}#${r.message}.${r.index ?? 1}`;
 const byKey = new Map(labels.map(l => [key(l), l]));
 
