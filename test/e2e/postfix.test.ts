@@ -152,7 +152,7 @@ t.test('a real Postfix: its DSNs for Microsoft refusals reach bounce-triage, sta
   // --- submit, as an ESP's sending app would: one SMTP connection, envelope sender = bounce address
   client = new Submitter(postfix.port);
   await client.connect();
-  const send = async (to: string[], raw: Buffer, from = RETURN_PATH) => client!.send(from, to, raw);
+  const send = async (to: string[], raw: Buffer, from = RETURN_PATH) => client!.submit(from, to, raw);
   const outbound: Array<[string, string, string, string?]> = [ // id, recipient, stream, From:
     ['perm-1', 'kijitora@contoso.com', 'news'],
     ['perm-2', 'kijitora@contoso.com', 'news'],

@@ -90,7 +90,7 @@ export async function startHarness(dir: string, overrides: Record<string, unknow
 
 /** One SMTP connection to the daemon, reused for several messages. */
 export class SmtpClient {
-  private conn: SMTPConnection;
+  protected conn: SMTPConnection;
   constructor(port: number) {
     this.conn = new SMTPConnection({ host: '127.0.0.1', port, ignoreTLS: true, connectionTimeout: 5000, socketTimeout: 10_000 });
   }

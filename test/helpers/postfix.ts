@@ -25,7 +25,7 @@ import { access, appendFile, chmod, chown, copyFile, mkdir, readdir, readFile, w
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { SmtpClient } from './harness.js';
 
 const execFileP = promisify(execFile);
 const ENV = { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/usr/local/sbin:/sbin` };
@@ -263,21 +263,9 @@ export async function startPostfix(o: PostfixOptions): Promise<Postfix> {
  * application would. Unlike the harness's client it waits for RSET after a refusal, so the next
  * transaction never overlaps it.
  */
-export class Submitter {
-  private conn: SMTPConnection;
-  constructor(port: number) {
-    this.conn = new SMTPConnection({ host: '127.0.0.1', port, ignoreTLS: true, connectionTimeout: 5000, socketTimeout: 10_000 });
-  }
-
-  connect(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.conn.once('error', reject);
-      this.conn.connect(() => { this.conn.off('error', reject); resolve(); });
-    });
-  }
-
+export class Submitter extends SmtpClient {
   /** Resolves with the final reply (`250 ...`), or the refusal's code and text. */
-  send(from: string, to: string[], raw: Buffer): Promise<{ code: number; response: string }> {
+  submit(from: string, to: string[], raw: Buffer): Promise<{ code: number; response: string }> {
     return new Promise(resolve => {
       this.conn.send({ from, to }, raw, (err, info) => {
         if (!err) return resolve({ code: Number(info.response.slice(0, 3)), response: info.response });
@@ -286,9 +274,5 @@ export class Submitter {
         this.conn.reset(() => resolve(reply));
       });
     });
-  }
-
-  quit(): void {
-    this.conn.quit();
   }
 }
