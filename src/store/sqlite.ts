@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import type { IncomingMessage, NewDelivery, Plan, Snapshot, SnapshotRequest } from '../domain/state.js';
 import type { CommitResult, OutboxStats, Store } from './store.js';
+import { GroupCommit } from './group-commit.js';
 import { runMigrations } from './sqlite-migrations.js';
 import { counts, due, history, listDomains, listRecipients, listStreams, prepareReads, type Reads, topDomains } from './sqlite-read.js';
 import {
@@ -27,8 +28,8 @@ export interface SqliteStoreOptions {
    * Default FULL. In WAL mode NORMAL survives a process crash but may lose the last commits on
    * power loss or an OS crash (https://www.sqlite.org/pragma.html#pragma_synchronous). We answer
    * 250 only after commit and the MTA then deletes its copy, so a lost commit is a silently lost
-   * bounce: FULL (one WAL fsync per message) is the price of keeping that promise. NORMAL is
-   * there for disposable deployments and benchmarks.
+   * bounce: FULL (one WAL fsync per commit, shared by a group commit's messages) is the price of
+   * keeping that promise. NORMAL is there for disposable deployments and benchmarks.
    */
   synchronous?: 'FULL' | 'NORMAL';
 }
@@ -48,6 +49,12 @@ class SqliteStore implements Store {
   private st: Statements | undefined;
   private reads: Reads | undefined;
   private closed = false;
+  // Messages share transactions (one fsync for all that end in the same loop turn), each in
+  // its own savepoint: see group-commit.ts.
+  private readonly group = new GroupCommit(
+    () => this.open('commit message').db,
+    err => (err instanceof PlanFailure ? err.cause : err instanceof AppError ? err : unavailable('cannot commit message', err)),
+  );
 
   constructor(private readonly opts: SqliteStoreOptions) {}
 
@@ -76,7 +83,8 @@ class SqliteStore implements Store {
   }
 
   async commitMessage(msg: IncomingMessage, request: SnapshotRequest, plan: (snap: Snapshot) => Plan): Promise<CommitResult> {
-    return this.guard('commit message', (db, st) => db.transaction((): CommitResult => {
+    return this.group.run((): CommitResult => {
+      const { st } = this.open('commit message');
       const existing = st.messageByKey.get(msg.key) as { id: number; status: string } | undefined;
       if (existing?.status === 'processed') return { messageId: existing.id, duplicate: true };
       let messageId: number;
@@ -89,7 +97,7 @@ class SqliteStore implements Store {
       }
       this.planAndWrite(st, request, plan, messageId, msg.key);
       return { messageId, duplicate: false };
-    }).immediate());
+    });
   }
 
   async commitDeliveries(deliveries: NewDelivery[], request: SnapshotRequest, plan: (snap: Snapshot) => Plan): Promise<void> {
@@ -223,6 +231,8 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Messages already handed to the group commit are committed (or refused) before the close.
+    this.group.drain();
     this.closed = true;
     const db = this.db;
     this.db = undefined;
@@ -268,15 +278,20 @@ class SqliteStore implements Store {
 
   /** Runs `fn` against the open database; any failure other than the plan's becomes STORE_UNAVAILABLE. */
   private guard<T>(what: string, fn: (db: Database.Database, st: Statements) => T): T {
-    if (!this.db || !this.st) {
-      throw new AppError('STORE_UNAVAILABLE', `cannot ${what}: store is ${this.closed ? 'closed' : 'not initialised'}`);
-    }
+    const { db, st } = this.open(what);
     try {
-      return fn(this.db, this.st);
+      return fn(db, st);
     } catch (err) {
       if (err instanceof PlanFailure) throw err.cause;
       throw unavailable(`cannot ${what}`, err);
     }
+  }
+
+  private open(what: string): { db: Database.Database; st: Statements } {
+    if (!this.db || !this.st) {
+      throw new AppError('STORE_UNAVAILABLE', `cannot ${what}: store is ${this.closed ? 'closed' : 'not initialised'}`);
+    }
+    return { db: this.db, st: this.st };
   }
 }
 

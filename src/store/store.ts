@@ -33,7 +33,8 @@ export interface Store {
   /** Opens the database and runs pending numbered migrations. */
   init(): Promise<void>;
   /**
-   * One transaction per message: store the message (raw bytes kept), load the snapshot that
+   * One transaction per message (an implementation may commit several messages together, each
+   * in a savepoint of its own, and settle each only after that commit): store the message (raw bytes kept), load the snapshot that
    * `request` describes, call `plan` (pure and synchronous) on it, write the plan. A message
    * whose key was already committed is not processed again (`duplicate: true`, plan not called).
    */

@@ -181,3 +181,57 @@ t.test('a quarantined message replayed through commitMessage is processed under 
   t.same(await store.quarantine(msg, 'again'), { messageId: 1, duplicate: true }, 'processed stays processed');
   await store.close();
 });
+
+t.test('messages committed together share a transaction, yet each commits or fails alone', async t => {
+  const dir = t.testdir();
+  const db = join(dir, 'store.db');
+  const store = await openStore(dir);
+  const boom = new RangeError('policy bug');
+  const bad = fullPlan();
+  bad.outbox.push(outbox('msg_alice_suppress')); // UNIQUE(webhook_id) fails inside this message
+  const seen: Array<number> = [];
+  // Started in the same turn of the event loop: one group commit.
+  const results = await Promise.allSettled([
+    store.commitMessage(message('g1'), request([A]), snap => { seen.push(snap.recipients.get(A)?.events.length ?? -1); return emptyPlan({ events: [event(A, T0)], recipients: [recipientRow(A, T0)] }); }),
+    store.commitMessage(message('g2'), request([A]), () => { throw boom; }),
+    store.commitMessage(message('g3'), request([A]), () => bad),
+    // Sees g1's event: a message's snapshot includes the writes of those before it in the batch.
+    store.commitMessage(message('g4'), request([A]), snap => { seen.push(snap.recipients.get(A)?.events.length ?? -1); return emptyPlan({ events: [event(A, T0)] }); }),
+    // The same message twice in one batch: the second is a duplicate, as it would be one by one.
+    store.commitMessage(message('g1'), request([A]), () => t.fail('the plan of a duplicate is not called') as never),
+  ]);
+  t.match(results[0], { status: 'fulfilled', value: { messageId: 1, duplicate: false } });
+  t.match(results[1], { status: 'rejected', reason: boom }, 'a plan error reaches its own caller');
+  t.match(results[2], { status: 'rejected', reason: { code: 'STORE_UNAVAILABLE' } }, 'a SQLite failure reaches its own caller');
+  t.match(results[3], { status: 'fulfilled', value: { duplicate: false } });
+  t.match(results[4], { status: 'fulfilled', value: { messageId: 1, duplicate: true } });
+  t.same(seen, [0, 1], 'g4 planned on a snapshot holding g1\'s event');
+  t.same(query(db, 'SELECT key FROM messages ORDER BY id').map(r => (r as { key: string }).key), [message('g1').key, message('g4').key], 'only the good messages stay');
+  t.equal(count(db, 'outbox'), 0, 'nothing of the failed message stays');
+  t.equal(count(db, 'bounce_events'), 2);
+  // The failed ones are retried (the MTA got 451) and commit.
+  t.match(await store.commitMessage(message('g3'), request([A]), () => fullPlan('2024-05-01T11:00:00.000Z')), { duplicate: false });
+  await store.close();
+});
+
+t.test('a batch whose transaction cannot start fails every message in it, and nothing is written', async t => {
+  const dir = t.testdir();
+  const store = await openStore(dir, 'store.db', 20);
+  const other = new Database(join(dir, 'store.db'));
+  other.exec('BEGIN IMMEDIATE');
+  const results = await Promise.allSettled([1, 2, 3].map(i => store.commitMessage(message(`l${i}`), request([A]), () => fullPlan())));
+  other.exec('ROLLBACK');
+  other.close();
+  for (const r of results) t.match(r, { status: 'rejected', reason: { code: 'STORE_UNAVAILABLE' } });
+  t.equal(count(join(dir, 'store.db'), 'messages'), 0);
+  await store.close();
+});
+
+t.test('close commits the messages already handed over before it closes', async t => {
+  const dir = t.testdir();
+  const store = await openStore(dir);
+  const pending = store.commitMessage(message('last'), request([A]), () => fullPlan());
+  await store.close();
+  t.same(await pending, { messageId: 1, duplicate: false });
+  t.equal(count(join(dir, 'store.db'), 'messages'), 1);
+});
