@@ -124,3 +124,38 @@ t.test('hostile input on the SMTP port does not hurt the daemon', async t => {
   t.match(junk[4], /^5\d\d /, 'DATA without recipients is refused');
   t.equal((await fetch(`http://127.0.0.1:${h.daemon.http.port}/healthz`)).status, 200, 'still healthy');
 });
+
+t.test('a client that drops the connection in the middle of DATA leaves nothing behind', async t => {
+  const h = await startHarness(t.testdir({}));
+  t.teardown(() => h.stop());
+  const dsn = makeDsn({ id: 'D1', recipients: [{ recipient: 'dora@contoso.com', reply: DBEB, remoteMta: 'contoso-com.mail.protection.outlook.com' }] });
+  const socket: Socket = connect(h.daemon.smtp.port, '127.0.0.1');
+  let seen = '';
+  const waitFor = (re: RegExp) => new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${re} in ${JSON.stringify(seen)}`)), 5000);
+    const check = () => { if (re.test(seen)) { clearTimeout(timer); socket.off('data', check); resolve(); } };
+    socket.on('data', check);
+    check();
+  });
+  socket.on('data', d => { seen += d.toString(); });
+  await waitFor(/^220 /m);
+  socket.write('EHLO mta.example\r\n');
+  await waitFor(/^250 /m);
+  socket.write('MAIL FROM:<>\r\nRCPT TO:<bounces@bounce.localhost>\r\nDATA\r\n');
+  await waitFor(/^354 /m);
+  // Half the message, no terminating dot, then the connection is gone.
+  socket.write(dsn.subarray(0, Math.floor(dsn.length / 2)));
+  const closed = new Promise(r => socket.once('close', r));
+  socket.destroy();
+  await closed;
+
+  // The daemon is unharmed and stored nothing: the same DSN sent whole is a first, not a duplicate.
+  const smtp = new SmtpClient(h.daemon.smtp.port);
+  await smtp.connect();
+  t.teardown(() => smtp.quit());
+  t.equal((await smtp.send(dsn)).code, 250);
+  t.equal((await h.daemon.store.getRecipient('dora@contoso.com'))?.state, 'suppress');
+  const metrics = await (await fetch(`http://127.0.0.1:${h.daemon.http.port}/metrics`)).text();
+  t.match(metrics, /bounce_triage_messages_received_total\{result="accepted"\} 1\n/, 'one message accepted, the cut one not counted');
+  t.notMatch(metrics, /bounce_triage_messages_received_total\{result="quarantined"\} [1-9]/, 'nor quarantined');
+});
