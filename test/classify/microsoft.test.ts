@@ -3,9 +3,8 @@
 // can "fix" a classification. The traps of microsoft-ndr.md §4 each have a row.
 import t from 'tap';
 import type { SampleSpec } from '../../src/classify/index.js';
-import { M365, verdict } from './fixtures/rules.js';
+import { assertRows, M365, verdict, type Row } from './fixtures/rules.js';
 
-type Row = [text: string, opts: Omit<SampleSpec, 'text'>, reason: string, side: string, detail: string | undefined, provider: string];
 
 const OLC = 'outlook-com.olc.protection.outlook.com';
 const NDR = { host: null, generator: 'microsoft' } as const;
@@ -94,14 +93,7 @@ const rows: Row[] = [
 
 t.test('Microsoft replies classify as the reference says', async t => {
   t.ok(rows.length >= 30, `${rows.length} rows`);
-  for (const [text, opts, reason, side, detail, provider] of rows) {
-    const v = verdict(text, opts);
-    t.same(
-      { reason: v.reason, side: v.side, detail: v.detail, provider: v.provider },
-      { reason, side, detail, provider },
-      `${text.slice(0, 90)} → ${v.rule}`,
-    );
-  }
+  assertRows(t, rows);
 });
 
 t.test('5.7.520 forwarding blocked is never a suppressing reason, however it arrives', async t => {

@@ -4,10 +4,8 @@
 // must act written out row by row. The point of a provider pack is `side` and `detail`; the
 // rows that share wording with another provider or with the generic pack say so.
 import t from 'tap';
-import type { SampleSpec } from '../../src/classify/index.js';
-import { verdict } from './fixtures/rules.js';
+import { assertRows, verdict, type Row } from './fixtures/rules.js';
 
-type Row = [text: string, opts: Omit<SampleSpec, 'text'>, reason: string, side: string, detail: string | undefined, provider: string];
 
 const GMAIL = { host: 'gmail-smtp-in.l.google.com' };
 const YAHOO = { host: 'mta5.am0.yahoodns.net' };
@@ -87,14 +85,7 @@ const rows: Row[] = [
 
 t.test('provider packs classify as the reference says', async t => {
   t.ok(rows.length >= 50, `${rows.length} rows`);
-  for (const [text, opts, reason, side, detail, provider] of rows) {
-    const v = verdict(text, opts);
-    t.same(
-      { reason: v.reason, side: v.side, detail: v.detail, provider: v.provider },
-      { reason, side, detail, provider },
-      `${text.slice(0, 90)} → ${v.rule}`,
-    );
-  }
+  assertRows(t, rows);
 });
 
 t.test('[TSS04] is the sending IP whoever names it; only the reason name follows Sisimai', async t => {
